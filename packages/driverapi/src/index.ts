@@ -1,0 +1,6 @@
+export * from "./driver.js";
+export * from "./events.js";
+export * from "./kernel.js";
+export * from "./ports.js";
+export * from "./errors.js";
+export * from "./nft-text.js";

@@ -1,0 +1,14 @@
+#!/usr/bin/env bash
+# The whole test suite: bootstrap, build, typecheck, lint, unit tests, then the
+# integration tests (root, real network namespaces). Ends with one line "N passed, N failed".
+set -uo pipefail
+cd "$(dirname "${BASH_SOURCE[0]}")/.."
+bash scripts/bootstrap.sh || { echo "bootstrap failed"; echo "0 passed, 1 failed"; exit 1; }
+export npm_config_nodedir="${npm_config_nodedir:-/usr}" TURBO_TELEMETRY_DISABLED=1
+
+rm -f packages/*/.cache/vitest-*.json apps/*/.cache/vitest-*.json
+status=0
+pnpm turbo run build typecheck lint test --output-logs=errors-only || status=1
+# Integration tests share the kernel: one package at a time.
+pnpm turbo run test:int --concurrency=1 --output-logs=new-only || status=1
+node scripts/summarize-tests.mjs "$status"

@@ -1,1 +1,108 @@
-export declare function version(): string;
+/**
+ * @netd/netlink-native: the small N-API addon under @netd/kernel. It does system calls and
+ * nothing else; message encoding, decoding and validation live in TypeScript.
+ *
+ * Every function that may block runs on the libuv thread pool and returns a Promise, so the
+ * JS thread never waits for the kernel. Functions that need to be inside a network
+ * namespace run on a throwaway thread that enters it with setns(2); the JS thread and the
+ * pool threads never change namespace.
+ *
+ * Rejections are `Error`s with `errno` (positive number), `code` ("EEXIST", ...) and
+ * `syscall` (what failed, with the path when there is one).
+ */
+
+/** An Error from the addon. */
+export interface NativeError extends Error {
+  readonly errno: number;
+  readonly code: string;
+  readonly syscall: string;
+}
+
+/** Path of a network namespace file: `/run/netns/NAME`, `/proc/PID/ns/net`. */
+export type NsPath = string;
+
+/** NETLINK_ROUTE (0): rtnetlink. */
+export declare const NETLINK_ROUTE: 0;
+/** NETLINK_NETFILTER (12): nfnetlink (ctnetlink, ...). */
+export declare const NETLINK_NETFILTER: 12;
+
+/**
+ * Opens a netlink socket of `protocol` inside the namespace at `nsPath` (null: the
+ * process's own namespace), bound with a kernel-assigned port id, with NETLINK_EXT_ACK and
+ * NETLINK_CAP_ACK enabled and a receive timeout of `timeoutMs` (default 10000).
+ * Resolves to the file descriptor; the socket stays in that namespace for its lifetime.
+ * Call {@link closeNetlink} when done.
+ */
+export declare function openNetlink(protocol: number, nsPath: NsPath | null, timeoutMs?: number): Promise<number>;
+
+/**
+ * Sends `request` (one or more complete netlink messages, each with its own sequence
+ * number) as one datagram to the kernel, then receives until every message of the request
+ * has been answered by NLMSG_ERROR (an ACK, errno 0, or an error) or NLMSG_DONE (the end
+ * of a dump). Resolves to the raw reply datagrams in arrival order; decoding, including
+ * the errors and their NLMSGERR_ATTR_MSG text, is the caller's job.
+ *
+ * Every non-dump message must carry NLM_F_ACK, or the call waits until the timeout.
+ * Only one transact may be in flight per socket: serialize the calls. Rejects only on a
+ * system call failure or a timeout (EAGAIN).
+ */
+export declare function transact(fd: number, request: Uint8Array): Promise<Buffer[]>;
+
+/** Closes a socket from {@link openNetlink}. Call it only when no transact is in flight on it. */
+export declare function closeNetlink(fd: number): void;
+
+/** Options of {@link nftRun}. */
+export interface NftRunOptions {
+  /** Run inside this namespace (the context is created on a thread that entered it); absent or null: the process's namespace. */
+  readonly netns?: NsPath | null;
+  /** JSON output (`nft -j`). */
+  readonly json?: boolean;
+  /** Show rule handles (`nft -a`). */
+  readonly handles?: boolean;
+  /** Echo what was added (`nft -e`). */
+  readonly echo?: boolean;
+  /** Check only, change nothing (`nft -c`). */
+  readonly dryRun?: boolean;
+}
+
+/** What libnftables returned: `rc` 0 on success; `out` the output; `err` the error text (with the kernel's message). */
+export interface NftRunResult {
+  readonly rc: number;
+  readonly out: string;
+  readonly err: string;
+}
+
+/**
+ * Runs nft commands (text syntax, as for `nft -f -`; one call is one atomic transaction)
+ * with libnftables in process. A failed command resolves with `rc !== 0` and the message
+ * in `err`; the Promise rejects only when the namespace cannot be entered. Calls are
+ * serialized inside the addon.
+ */
+export declare function nftRun(commands: string, options?: NftRunOptions): Promise<NftRunResult>;
+
+/**
+ * Creates network namespace `name` as `ip netns add` does: /run/netns made a shared
+ * mount, `/run/netns/NAME` bind-mounted from a thread that unshared CLONE_NEWNET, with
+ * `lo` brought up. Resolves to the path. Rejects with EEXIST if the name is taken; nothing
+ * is left behind on failure. `name` must be non-empty, without '/', not "." or "..".
+ */
+export declare function createNetns(name: string): Promise<NsPath>;
+
+/**
+ * Unmounts (MNT_DETACH) and unlinks a namespace file, like `ip netns delete`. Resolves to
+ * false if the file did not exist, true otherwise.
+ */
+export declare function deleteNetns(path: NsPath): Promise<boolean>;
+
+/** True if `path` can be opened and is a network namespace (NS_GET_NSTYPE). */
+export declare function isNetns(path: string): Promise<boolean>;
+
+/**
+ * Reads `file` (at most 1 MiB) from a thread inside `nsPath` (null: the process's
+ * namespace). Use it for /proc/sys/net/..., whose values depend on the opening thread's
+ * namespace.
+ */
+export declare function readFileInNetns(nsPath: NsPath | null, file: string): Promise<string>;
+
+/** Writes `data` to an existing `file` (truncating) from a thread inside `nsPath`. */
+export declare function writeFileInNetns(nsPath: NsPath | null, file: string, data: string): Promise<void>;

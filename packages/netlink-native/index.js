@@ -1,6 +1,21 @@
+// ESM loader for the compiled addon (build/Release/netlink_native.node, built at install
+// by `node-gyp rebuild`). Types and documentation: index.d.ts.
 import { createRequire } from "node:module";
 
 const require = createRequire(import.meta.url);
 const addon = require("./build/Release/netlink_native.node");
 
-export const version = addon.version;
+/** NETLINK_ROUTE (rtnetlink): links, addresses, routes. */
+export const NETLINK_ROUTE = 0;
+/** NETLINK_NETFILTER (nfnetlink): conntrack. */
+export const NETLINK_NETFILTER = 12;
+
+export const openNetlink = addon.openNetlink;
+export const transact = addon.transact;
+export const closeNetlink = addon.closeNetlink;
+export const nftRun = addon.nftRun;
+export const createNetns = addon.createNetns;
+export const deleteNetns = addon.deleteNetns;
+export const isNetns = addon.isNetns;
+export const readFileInNetns = addon.readFileInNetns;
+export const writeFileInNetns = addon.writeFileInNetns;

@@ -1,0 +1,56 @@
+// Shared helpers of the netd native addon: the async-work wrapper that every call uses,
+// error objects carrying errno, and running a function on a thread inside a namespace.
+#pragma once
+
+#include <node_api.h>
+
+#include <functional>
+#include <string>
+#include <vector>
+
+namespace netd {
+
+// Result of a failed system call: errno plus the call's name (e.g. "setns").
+struct SysError {
+  int err = 0;
+  std::string syscall;
+  std::string message;  // extra text; strerror(err) when empty
+};
+
+// One asynchronous operation: `execute` runs on the libuv pool (never touches napi),
+// `complete` runs on the JS thread and builds the resolved value.
+struct Task {
+  virtual ~Task() = default;
+  virtual void Execute() = 0;
+  virtual napi_value Resolve(napi_env env) = 0;
+  SysError error;
+};
+
+// Queues `task` on the libuv pool and returns a Promise settled by it. Takes ownership.
+napi_value RunAsync(napi_env env, const char* name, Task* task);
+
+// Builds an Error with `errno`, `code` (E-name) and `syscall` properties.
+napi_value MakeError(napi_env env, const SysError& e);
+
+// Throws a TypeError (for bad arguments) and returns nullptr.
+napi_value ThrowType(napi_env env, const std::string& message);
+
+// Runs `fn` on a fresh std::thread that has first entered the network namespace at
+// `nsPath` (empty: stay in the process's namespace). The calling thread never changes
+// namespace. Returns false with `error` set if opening or entering the namespace fails.
+bool RunInNetns(const std::string& nsPath, SysError& error, const std::function<void()>& fn);
+
+// Argument helpers; they throw a TypeError and return false on a wrong type.
+bool GetString(napi_env env, napi_value v, std::string& out, bool allowNull = false);
+bool GetInt(napi_env env, napi_value v, int64_t& out);
+bool GetBytes(napi_env env, napi_value v, std::vector<uint8_t>& out);
+bool GetBoolProp(napi_env env, napi_value obj, const char* name, bool& out);
+bool GetStringProp(napi_env env, napi_value obj, const char* name, std::string& out);
+
+void InitNetlink(napi_env env, napi_value exports);
+void InitNft(napi_env env, napi_value exports);
+void InitNetns(napi_env env, napi_value exports);
+
+void SetFunction(napi_env env, napi_value exports, const char* name, napi_callback cb);
+
+}  // namespace netd

@@ -1,0 +1,93 @@
+// Smoke test of the addon against the real kernel: runs as root, in namespaces it creates
+// with the prefix "nn<random>" and deletes afterwards.
+import { execFileSync } from "node:child_process";
+import { randomBytes } from "node:crypto";
+import { existsSync } from "node:fs";
+import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import * as native from "../../index.js";
+
+const ip = (args: string[]): string => execFileSync("ip", args, { encoding: "utf8" });
+
+describe("netlink-native", () => {
+  let name = "";
+  let path = "";
+
+  beforeEach(async () => {
+    if (process.getuid?.() !== 0) throw new Error("integration tests must run as root");
+    name = `nn${randomBytes(3).toString("hex")}`;
+    path = await native.createNetns(name);
+  });
+
+  afterEach(async () => {
+    await native.deleteNetns(`/run/netns/${name}`);
+    expect(existsSync(`/run/netns/${name}`)).toBe(false);
+  });
+
+  it("creates a namespace that ip netns sees, with lo up, and refuses a duplicate", async () => {
+    expect(path).toBe(`/run/netns/${name}`);
+    expect(ip(["netns", "list"])).toContain(name);
+    const lo = JSON.parse(ip(["-n", name, "-j", "link", "show", "lo"])) as { flags: string[] }[];
+    expect(lo[0]!.flags).toContain("UP");
+    await expect(native.createNetns(name)).rejects.toMatchObject({ errno: 17, code: "EEXIST" });
+    expect(await native.isNetns(path)).toBe(true);
+    expect(await native.isNetns("/etc/hostname")).toBe(false);
+  });
+
+  it("reads and writes a sysctl inside the namespace only", async () => {
+    const file = "/proc/sys/net/ipv4/ip_forward";
+    const host = await native.readFileInNetns(null, file);
+    await native.writeFileInNetns(path, file, "1");
+    expect((await native.readFileInNetns(path, file)).trim()).toBe("1");
+    expect(ip(["netns", "exec", name, "cat", file]).trim()).toBe("1");
+    expect(await native.readFileInNetns(null, file)).toBe(host);
+  });
+
+  it("exchanges netlink messages inside the namespace and reports errors with the ext-ack text", async () => {
+    const fd = await native.openNetlink(native.NETLINK_ROUTE, path);
+    try {
+      // RTM_GETLINK dump (type 18, NLM_F_REQUEST|NLM_F_DUMP): only lo exists in a new namespace.
+      const dump = Buffer.alloc(32);
+      dump.writeUInt32LE(32, 0);
+      dump.writeUInt16LE(18, 4);
+      dump.writeUInt16LE(0x301, 6);
+      dump.writeUInt32LE(1, 8);
+      const replies = await native.transact(fd, dump);
+      const text = Buffer.concat(replies).toString("latin1");
+      expect(text).toContain("lo\0");
+      // RTM_NEWLINK (16) with IFLA_IFNAME "x" and a bogus kind: the kernel refuses.
+      const req = Buffer.alloc(16 + 16 + 8 + 16);
+      req.writeUInt32LE(req.length, 0);
+      req.writeUInt16LE(16, 4);
+      req.writeUInt16LE(0x1 | 0x4 | 0x400 | 0x200, 6);
+      req.writeUInt32LE(2, 8);
+      req.writeUInt16LE(6, 32); // IFLA_IFNAME len
+      req.writeUInt16LE(3, 34);
+      req.write("x\0", 36, "latin1");
+      req.writeUInt16LE(16, 40); // IFLA_LINKINFO
+      req.writeUInt16LE(18 | 0x8000, 42);
+      req.writeUInt16LE(10, 44); // IFLA_INFO_KIND "nosuch"
+      req.writeUInt16LE(1, 46);
+      req.write("nosuch\0", 48, "latin1");
+      const err = await native.transact(fd, req);
+      const msg = err[0]!;
+      expect(msg.readUInt16LE(4)).toBe(2); // NLMSG_ERROR
+      expect(msg.readInt32LE(16)).toBeLessThan(0);
+    } finally {
+      native.closeNetlink(fd);
+    }
+  });
+
+  it("runs nft in the namespace with JSON output and returns the error text", async () => {
+    const add = await native.nftRun("add table ip netdsmoke; add chain ip netdsmoke c", { netns: path });
+    expect(add).toEqual({ rc: 0, out: "", err: "" });
+    const list = await native.nftRun("list table ip netdsmoke", { netns: path, json: true });
+    expect(list.rc).toBe(0);
+    expect(JSON.stringify(JSON.parse(list.out))).toContain('"name":"netdsmoke"');
+    const oracle = execFileSync("ip", ["netns", "exec", name, "nft", "list", "tables"], { encoding: "utf8" });
+    expect(oracle).toContain("table ip netdsmoke");
+    const missing = await native.nftRun("list table ip netdnope", { netns: path });
+    expect(missing.rc).not.toBe(0);
+    expect(missing.err).toContain("No such file or directory");
+    await expect(native.nftRun("list tables", { netns: "/nonexistent" })).rejects.toMatchObject({ code: "ENOENT" });
+  });
+});

@@ -1,0 +1,111 @@
+/**
+ * Host address parsing. Allocation state is keyed by the canonical text of an address,
+ * so "::FFFF:127.0.0.1", "0:0::ffff:7f00:1" and "127.0.0.1" must all become the same key.
+ */
+
+/** A validated host address in canonical form. */
+export interface HostAddress {
+  /** Canonical text: dotted quad for IPv4 (IPv4-mapped IPv6 is unmapped), RFC 5952 for IPv6. */
+  readonly text: string;
+  readonly family: 4 | 6;
+  /** True for 0.0.0.0 and "::", which stand for every address of their family. */
+  readonly unspecified: boolean;
+}
+
+/** Why `input` is not an address, or null when it is one. */
+export type ParseResult = { readonly ok: true; readonly address: HostAddress } | { readonly ok: false; readonly reason: string };
+
+/**
+ * Parses one host address. Called for every address before any state changes.
+ * Zone indexes ("fe80::1%eth0") are refused: bindings are keyed by address only.
+ */
+export function parseHostAddress(input: string): ParseResult {
+  if (typeof input !== "string" || input === "") return { ok: false, reason: "empty" };
+  if (input.includes("%")) return { ok: false, reason: "zone indexes are not supported" };
+  if (!input.includes(":")) {
+    const v4 = parseIPv4(input);
+    if (!v4) return { ok: false, reason: "not an IPv4 or IPv6 address" };
+    return { ok: true, address: v4Address(v4) };
+  }
+  const groups = parseIPv6(input);
+  if (!groups) return { ok: false, reason: "not an IPv4 or IPv6 address" };
+  // ::ffff:a.b.c.d is an IPv4 address seen through an IPv6 socket (§4.6: unmapped).
+  if (groups.slice(0, 5).every((g) => g === 0) && groups[5] === 0xffff) {
+    const hi = groups[6] ?? 0;
+    const lo = groups[7] ?? 0;
+    return { ok: true, address: v4Address([hi >> 8, hi & 0xff, lo >> 8, lo & 0xff]) };
+  }
+  return { ok: true, address: { text: formatIPv6(groups), family: 6, unspecified: groups.every((g) => g === 0) } };
+}
+
+function v4Address(octets: readonly number[]): HostAddress {
+  return { text: octets.join("."), family: 4, unspecified: octets.every((o) => o === 0) };
+}
+
+function parseIPv4(text: string): number[] | null {
+  const parts = text.split(".");
+  if (parts.length !== 4) return null;
+  const octets: number[] = [];
+  for (const part of parts) {
+    // Leading zeros are refused: "010" is octal to inet_aton and decimal to others.
+    if (!/^(?:0|[1-9]\d{0,2})$/.test(part)) return null;
+    const value = Number(part);
+    if (value > 255) return null;
+    octets.push(value);
+  }
+  return octets;
+}
+
+function parseGroups(text: string, allowTrailingV4: boolean): number[] | null {
+  if (text === "") return [];
+  const items = text.split(":");
+  const groups: number[] = [];
+  for (let i = 0; i < items.length; i++) {
+    const item = items[i] ?? "";
+    if (allowTrailingV4 && i === items.length - 1 && item.includes(".")) {
+      const v4 = parseIPv4(item);
+      if (!v4) return null;
+      groups.push(((v4[0] ?? 0) << 8) | (v4[1] ?? 0), ((v4[2] ?? 0) << 8) | (v4[3] ?? 0));
+    } else if (/^[0-9a-fA-F]{1,4}$/.test(item)) {
+      groups.push(parseInt(item, 16));
+    } else {
+      return null;
+    }
+  }
+  return groups;
+}
+
+function parseIPv6(text: string): number[] | null {
+  const gap = text.indexOf("::");
+  if (gap < 0) {
+    const groups = parseGroups(text, true);
+    return groups && groups.length === 8 ? groups : null;
+  }
+  if (text.indexOf("::", gap + 1) >= 0) return null;
+  const head = parseGroups(text.slice(0, gap), false);
+  const tail = parseGroups(text.slice(gap + 2), true);
+  if (!head || !tail || head.length + tail.length > 7) return null;
+  return [...head, ...new Array<number>(8 - head.length - tail.length).fill(0), ...tail];
+}
+
+/** RFC 5952: lower case, no leading zeros, the longest run (>= 2) of zero groups as "::". */
+function formatIPv6(groups: readonly number[]): string {
+  let bestStart = -1;
+  let bestLength = 1;
+  for (let i = 0; i < 8; ) {
+    if (groups[i] !== 0) {
+      i++;
+      continue;
+    }
+    let j = i;
+    while (j < 8 && groups[j] === 0) j++;
+    if (j - i > bestLength) {
+      bestStart = i;
+      bestLength = j - i;
+    }
+    i = j;
+  }
+  const hex = groups.map((g) => g.toString(16));
+  if (bestStart < 0) return hex.join(":");
+  return `${hex.slice(0, bestStart).join(":")}::${hex.slice(bestStart + bestLength).join(":")}`;
+}

@@ -1,0 +1,164 @@
+import type { AllocatedPort, PortAllocator, Protocol } from "@netd/driverapi";
+import type { HostAddress } from "./address.js";
+import { invalidPortRange, portAlreadyAllocated, portsExhausted } from "./errors.js";
+import { findFreeCircular, isFree } from "./find-free.js";
+import { PortBitmap } from "./port-bitmap.js";
+import { PortTable } from "./port-table.js";
+import {
+  FALLBACK_PORT_RANGE,
+  PORT_RANGE_FILE,
+  RESERVED_PORTS_FILE,
+  parsePortRange,
+  parseReservedPorts,
+  readRealProcFile,
+} from "./system-ports.js";
+import type { PortRange, ReadProcFile } from "./system-ports.js";
+import { checkAddress, checkAddresses, checkPort, checkProtocol, checkRange } from "./validate.js";
+
+/** Options of {@link createPortAllocator}. Every field is optional; unset ones read /proc. */
+export interface PortAllocatorOptions {
+  /**
+   * The default range, used for ephemeral requests (start == end == 0). Unset: read
+   * `/proc/sys/net/ipv4/ip_local_port_range`, falling back to 49153-65535.
+   */
+  readonly range?: PortRange;
+  /**
+   * Ports the kernel keeps out of its own ephemeral assignments; skipped in the default
+   * range only (explicit ports and ranges may use them). Unset: read
+   * `/proc/sys/net/ipv4/ip_local_reserved_ports`; an empty array means none.
+   */
+  readonly reservedPorts?: readonly number[];
+  /** Reads a /proc file (null when unreadable). Unset: the real file system. */
+  readonly readProcFile?: ReadProcFile;
+}
+
+/** A {@link PortAllocator} that also tells which default range it uses. */
+export interface LocalPortAllocator extends PortAllocator {
+  /** The default (ephemeral) range in effect; re-read from /proc by `releaseAll` when not injected. */
+  readonly defaultRange: PortRange;
+}
+
+function systemState(options: PortAllocatorOptions): { range: PortRange; reserved: PortBitmap } {
+  const read = options.readProcFile ?? readRealProcFile;
+  let range = options.range;
+  if (range === undefined) {
+    range = parsePortRange(read(PORT_RANGE_FILE)) ?? FALLBACK_PORT_RANGE;
+  } else {
+    // (0, 0) means "ephemeral" in a request but is no default range.
+    if (range.start === 0) throw invalidPortRange(range.start, range.end);
+    checkRange(range.start, range.end);
+  }
+  const reserved = new PortBitmap();
+  const list = options.reservedPorts ?? parseReservedPorts(read(RESERVED_PORTS_FILE)) ?? [];
+  for (const port of list) {
+    checkPort("reserved port", port);
+    reserved.add(port);
+  }
+  return { range: { start: range.start, end: range.end }, reserved };
+}
+
+/**
+ * Creates a host-port allocator: pure bookkeeping, no sockets (see
+ * `createOsPortReserver` for those). The daemon creates one at startup, calls `restore`
+ * with the ports of running containers, and hands it to drivers; tests create their own.
+ *
+ * It reads the default range and the reserved ports once, here (and again in
+ * `releaseAll`), unless they are injected through `options`. Throws INVALID_PORT_RANGE or
+ * INVALID_PORT for bad injected values.
+ */
+export function createPortAllocator(options: PortAllocatorOptions = {}): LocalPortAllocator {
+  let { range, reserved } = systemState(options);
+  const table = new PortTable();
+  // Scan cursors per (protocol, address, range): the last port handed out, so that a
+  // released port is not reused at once. Keyed like the reference's range key (§7.1).
+  const cursors = new Map<string, number>();
+  const cursorKey = (protocol: Protocol, address: HostAddress, lo: number, hi: number): string =>
+    `${protocol} ${address.text} ${lo}-${hi}`;
+
+  const mark = (addresses: readonly HostAddress[], protocol: Protocol, port: number): void => {
+    for (const address of addresses) table.add(address, protocol, port);
+  };
+
+  const allocator: LocalPortAllocator = {
+    get defaultRange(): PortRange {
+      return range;
+    },
+
+    requestPortsInRange(addresses, protocol, start, end, requestOptions) {
+      checkProtocol(protocol);
+      checkRange(start, end);
+      const hosts = checkAddresses(addresses);
+      const prefer = requestOptions?.prefer;
+      if (prefer !== undefined) checkPort("preferred port", prefer);
+
+      if (start === end && start > 0) {
+        for (const host of hosts) {
+          const holder = table.holder(host, protocol, start);
+          if (holder !== null) throw portAlreadyAllocated(host.text, protocol, start, holder);
+        }
+        mark(hosts, protocol, start);
+        return start;
+      }
+
+      const isDefault = start === 0;
+      const lo = isDefault ? range.start : start;
+      const hi = isDefault ? range.end : end;
+      const maps = table.conflictMaps(hosts, protocol);
+      if (isDefault && reserved.size > 0) maps.push(reserved);
+
+      // `prefer` does not move the cursor: it re-uses a known port (e.g. the IPv4 port
+      // for a late IPv6 binding) and says nothing about where the scan should go next.
+      if (prefer !== undefined && prefer >= lo && prefer <= hi && isFree(maps, prefer)) {
+        mark(hosts, protocol, prefer);
+        return prefer;
+      }
+      const first = hosts[0]!;
+      const last = cursors.get(cursorKey(protocol, first, lo, hi)) ?? hi;
+      const port = findFreeCircular(maps, lo, hi, last + 1);
+      if (port < 0) {
+        throw portsExhausted(
+          hosts.map((h) => h.text),
+          protocol,
+          lo,
+          hi,
+          isDefault,
+        );
+      }
+      mark(hosts, protocol, port);
+      for (const host of hosts) cursors.set(cursorKey(protocol, host, lo, hi), port);
+      return port;
+    },
+
+    releasePort(address, protocol, port) {
+      checkProtocol(protocol);
+      const host = checkAddress(address);
+      checkPort("port", port);
+      table.delete(host, protocol, port);
+    },
+
+    releaseAll() {
+      ({ range, reserved } = systemState(options));
+      table.clear();
+      cursors.clear();
+    },
+
+    restore(entries) {
+      const parsed = entries.map((entry: AllocatedPort) => {
+        checkProtocol(entry.protocol);
+        checkPort("port", entry.port);
+        return { host: checkAddress(entry.address), protocol: entry.protocol, port: entry.port };
+      });
+      const done: typeof parsed = [];
+      for (const entry of parsed) {
+        const holder = table.holder(entry.host, entry.protocol, entry.port);
+        if (holder !== null) {
+          for (const undo of done.reverse()) table.delete(undo.host, undo.protocol, undo.port);
+          throw portAlreadyAllocated(entry.host.text, entry.protocol, entry.port, holder);
+        }
+        table.add(entry.host, entry.protocol, entry.port);
+        done.push(entry);
+      }
+    },
+  };
+  return allocator;
+}

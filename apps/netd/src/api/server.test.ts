@@ -1,0 +1,67 @@
+import { request } from "node:http";
+import { mkdirSync, mkdtempSync, rmSync, statSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { afterEach, describe, expect, it } from "vitest";
+import { startDaemon } from "../daemon/run-daemon.js";
+import type { RunningDaemon } from "../daemon/run-daemon.js";
+
+function call(socketPath: string, method: string, path: string): Promise<{ status: number; headers: Record<string, unknown>; body: string }> {
+  return new Promise((resolve, reject) => {
+    // agent: false — a kept-alive connection to a restarted server gives EPIPE (stack.md).
+    const req = request({ socketPath, method, path, agent: false }, (res) => {
+      let body = "";
+      res.on("data", (c: Buffer) => (body += c.toString()));
+      res.on("end", () => resolve({ status: res.statusCode ?? 0, headers: res.headers, body }));
+    });
+    req.on("error", reject);
+    req.end();
+  });
+}
+
+describe("API skeleton", () => {
+  let dir = "";
+  let daemon: RunningDaemon | null = null;
+  afterEach(async () => {
+    await daemon?.stop();
+    daemon = null;
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  it("answers /_ping and /version with and without a /v1.NN prefix", async () => {
+    dir = mkdtempSync(join(tmpdir(), "netd-api-"));
+    const sock = join(dir, "netd.sock");
+    daemon = await startDaemon({ socket: sock, dataDir: join(dir, "data") });
+    expect(statSync(sock).mode & 0o777).toBe(0o660);
+    const ping = await call(sock, "GET", "/_ping");
+    expect(ping).toMatchObject({ status: 200, body: "OK" });
+    expect(ping.headers["api-version"]).toBe("1.47");
+    const head = await call(sock, "HEAD", "/_ping");
+    expect(head.status).toBe(200);
+    expect(head.body).toBe("");
+    const version = await call(sock, "GET", "/v1.47/version");
+    expect(JSON.parse(version.body)).toMatchObject({ ApiVersion: "1.47", Os: "linux" });
+    const missing = await call(sock, "GET", "/v1.47/nope");
+    expect(missing.status).toBe(404);
+    expect((JSON.parse(missing.body) as { message: string }).message).toMatch(/page not found/);
+    const wrongMethod = await call(sock, "POST", "/version");
+    expect(wrongMethod.status).toBe(405);
+  });
+
+  it("refuses a second daemon on the same socket and data dir, takes over stale ones", async () => {
+    dir = mkdtempSync(join(tmpdir(), "netd-api-"));
+    const sock = join(dir, "netd.sock");
+    daemon = await startDaemon({ socket: sock, dataDir: join(dir, "data") });
+    await expect(startDaemon({ socket: sock, dataDir: join(dir, "other") })).rejects.toThrow(/another process is listening on/);
+    await daemon.stop();
+    daemon = await startDaemon({ socket: sock, dataDir: join(dir, "data") });
+    expect((await call(sock, "GET", "/_ping")).status).toBe(200);
+  });
+
+  it("refuses a data dir whose lock names a live process", async () => {
+    dir = mkdtempSync(join(tmpdir(), "netd-api-"));
+    mkdirSync(join(dir, "data"));
+    writeFileSync(join(dir, "data", "netd.lock"), "1\n");
+    await expect(startDaemon({ socket: join(dir, "netd.sock"), dataDir: join(dir, "data") })).rejects.toThrow(/another netd \(pid 1\) owns data dir/);
+  });
+});

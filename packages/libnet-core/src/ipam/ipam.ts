@@ -6,7 +6,7 @@ import { parseAddress, parseEndpointAddress } from "./parse.js";
 import type { Pool } from "./pools.js";
 import { DOCKER_DEFAULT_POOLS4, firstFreeSubnet, parsePools } from "./pools.js";
 import type { Family, Prefix } from "./subnet.js";
-import { familyName, formatIp, formatPrefix, overlaps, parseIp } from "./subnet.js";
+import { familyName, formatIp, formatPrefix, overlaps, parseCidr, parseIp } from "./subnet.js";
 import type {
   IpamNetworkAllocation,
   IpamNetworkRequest,
@@ -49,13 +49,12 @@ export class Ipam {
   constructor(options: IpamOptions = {}) {
     this.pools4 = parsePools(4, options.defaultPools4 ?? DOCKER_DEFAULT_POOLS4, "default IPv4 pool");
     this.ula48 = options.ula48 ?? generateUla48(options.random ?? cryptoRandom);
-    const ula = parsePools(6, [{ base: this.ula48, size: 64 }], "ULA prefix")[0];
-    if (ula && ula.base.length > 64) {
+    if ((parseCidr(this.ula48)?.length ?? 0) > 64) {
       throw ipamError("INVALID_POOL", `ULA prefix ${this.ula48} is longer than /64`, "give a /48 (or any prefix up to /64)", {
         ula48: this.ula48,
       });
     }
-    this.pools6 = ula ? [ula] : [];
+    this.pools6 = parsePools(6, [{ base: this.ula48, size: 64 }], "ULA prefix");
   }
 
   /**

@@ -38,6 +38,8 @@ export interface LocalPortAllocator extends PortAllocator {
   readonly defaultRange: PortRange;
 }
 
+const PROTOCOL_INDEX: Record<Protocol, number> = { tcp: 0, udp: 1, sctp: 2 };
+
 function systemState(options: PortAllocatorOptions): { range: PortRange; reserved: PortBitmap } {
   const read = options.readProcFile ?? readRealProcFile;
   let range = options.range;
@@ -69,11 +71,19 @@ function systemState(options: PortAllocatorOptions): { range: PortRange; reserve
 export function createPortAllocator(options: PortAllocatorOptions = {}): LocalPortAllocator {
   let { range, reserved } = systemState(options);
   const table = new PortTable();
-  // Scan cursors per (protocol, address, range): the last port handed out, so that a
-  // released port is not reused at once. Keyed like the reference's range key (§7.1).
-  const cursors = new Map<string, number>();
-  const cursorKey = (protocol: Protocol, address: HostAddress, lo: number, hi: number): string =>
-    `${protocol} ${address.text} ${lo}-${hi}`;
+  // Scan cursors per (protocol, range, address): the last port handed out, so that a
+  // released port is not reused at once, like the reference's per-range `last` (§7.1).
+  // The range key is lo * 65536 + hi; one small map per range that was ever scanned.
+  const cursors = new Map<number, Map<string, number>>();
+  const cursorsOf = (protocol: Protocol, lo: number, hi: number): Map<string, number> => {
+    const key = (PROTOCOL_INDEX[protocol] * 65536 + lo) * 65536 + hi;
+    let map = cursors.get(key);
+    if (!map) {
+      map = new Map();
+      cursors.set(key, map);
+    }
+    return map;
+  };
 
   const mark = (addresses: readonly HostAddress[], protocol: Protocol, port: number): void => {
     for (const address of addresses) table.add(address, protocol, port);
@@ -112,8 +122,8 @@ export function createPortAllocator(options: PortAllocatorOptions = {}): LocalPo
         mark(hosts, protocol, prefer);
         return prefer;
       }
-      const first = hosts[0]!;
-      const last = cursors.get(cursorKey(protocol, first, lo, hi)) ?? hi;
+      const rangeCursors = cursorsOf(protocol, lo, hi);
+      const last = rangeCursors.get(hosts[0]!.text) ?? hi;
       const port = findFreeCircular(maps, lo, hi, last + 1);
       if (port < 0) {
         throw portsExhausted(
@@ -125,7 +135,7 @@ export function createPortAllocator(options: PortAllocatorOptions = {}): LocalPo
         );
       }
       mark(hosts, protocol, port);
-      for (const host of hosts) cursors.set(cursorKey(protocol, host, lo, hi), port);
+      for (const host of hosts) rangeCursors.set(host.text, port);
       return port;
     },
 

@@ -32,16 +32,17 @@ export interface Holder {
  * and IPv6 never conflict. Only the requested addresses are marked.
  */
 export class PortTable {
-  readonly #tables = new Map<string, FamilyTable>();
+  // protocol → [IPv4 table, IPv6 table]; created on first use (a PortUnion is 256 KiB).
+  readonly #tables: Record<Protocol, [FamilyTable | null, FamilyTable | null]> = {
+    tcp: [null, null],
+    udp: [null, null],
+    sctp: [null, null],
+  };
 
   #table(protocol: Protocol, family: 4 | 6): FamilyTable {
-    const key = `${protocol}/${family}`;
-    let table = this.#tables.get(key);
-    if (!table) {
-      table = new FamilyTable();
-      this.#tables.set(key, table);
-    }
-    return table;
+    const pair = this.#tables[protocol];
+    const index = family === 4 ? 0 : 1;
+    return (pair[index] ??= new FamilyTable());
   }
 
   /**
@@ -49,18 +50,21 @@ export class PortTable {
    * once per request; the scan then ORs them word by word.
    */
   conflictMaps(addresses: readonly HostAddress[], protocol: Protocol): PortBitmap[] {
-    const maps = new Set<PortBitmap>();
+    const maps: PortBitmap[] = [];
+    const add = (map: PortBitmap): void => {
+      if (!maps.includes(map)) maps.push(map);
+    };
     for (const address of addresses) {
       const table = this.#table(protocol, address.family);
-      maps.add(table.unspecified);
+      add(table.unspecified);
       if (address.unspecified) {
-        maps.add(table.anySpecific.bitmap);
+        add(table.anySpecific.bitmap);
       } else {
         const own = table.specific.get(address.text);
-        if (own) maps.add(own);
+        if (own) add(own);
       }
     }
-    return [...maps];
+    return maps;
   }
 
   /** The address holding `port` in `address`'s conflict set, or null when it is free there. */
@@ -92,7 +96,7 @@ export class PortTable {
 
   /** Clears `port` on `address` only; a no-op when it is not held there. */
   delete(address: HostAddress, protocol: Protocol, port: number): void {
-    const table = this.#tables.get(`${protocol}/${address.family}`);
+    const table = this.#tables[protocol][address.family === 4 ? 0 : 1];
     if (!table) return;
     if (address.unspecified) {
       table.unspecified.delete(port);
@@ -106,6 +110,6 @@ export class PortTable {
 
   /** Forgets everything. */
   clear(): void {
-    for (const table of this.#tables.values()) table.clear();
+    for (const pair of Object.values(this.#tables)) for (const table of pair) table?.clear();
   }
 }

@@ -83,7 +83,8 @@ export class AddressSet {
     if (this.inRange(value)) this.cursor = value === this.last ? this.first : value + 1n;
   }
 
-  private inRange(value: bigint): boolean {
+  /** True when `value` lies between `first` and `last`, i.e. dynamic allocation could return it. */
+  inRange(value: bigint): boolean {
     return value >= this.first && value <= this.last;
   }
 }

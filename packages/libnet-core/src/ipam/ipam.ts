@@ -125,8 +125,9 @@ export class Ipam {
    * Re-marks a stored network and its endpoint addresses (CIDRs or plain addresses of
    * either family) exactly as stored, at daemon start, instead of allocateNetwork. The
    * gateway is the stored one (none when null). Dynamic allocation continues after the
-   * highest restored address. Throws like allocateNetwork/allocateAddress on any conflict
-   * or invalid value, restoring nothing.
+   * highest restored address of the ip-range (or subnet). Throws like allocateNetwork and
+   * allocateAddress on any conflict or invalid value (plus INVALID_ADDRESS for an
+   * unparseable stored address), restoring nothing.
    */
   restoreNetwork(
     networkId: string,
@@ -155,7 +156,7 @@ export class Ipam {
       const value = parseEndpointAddress(ip.family, text, state.subnet);
       state.checkStatic(value, networkName);
       state.addresses.take(value, { kind: "endpoint" });
-      if (value > (highest.get(state) ?? -1n)) highest.set(state, value);
+      if (state.addresses.inRange(value) && value > (highest.get(state) ?? -1n)) highest.set(state, value);
     }
     for (const [state, value] of highest) state.addresses.continueAfter(value);
     this.networks.set(networkId, record);

@@ -105,3 +105,33 @@ export function invalidAddress(address: unknown, reason: string): NetdError {
     details: { address },
   });
 }
+
+const ERRNO_TEXT: Readonly<Record<string, string>> = {
+  EADDRINUSE: "address already in use",
+  EADDRNOTAVAIL: "cannot assign requested address",
+  EACCES: "permission denied",
+  EAFNOSUPPORT: "address family not supported by protocol",
+};
+
+/**
+ * A failed reservation bind: `failed to bind host port 0.0.0.0:8080/tcp: address already
+ * in use`. HOST_PORT_IN_USE (conflict) for EADDRINUSE, PORT_BIND_FAILED (kernel) otherwise.
+ */
+export function bindFailed(address: string, port: number, protocol: Protocol, cause: unknown): NetdError {
+  const errno = typeof cause === "object" && cause !== null && "code" in cause ? String(cause.code) : undefined;
+  const reason = (errno && ERRNO_TEXT[errno]) ?? (cause instanceof Error ? cause.message : String(cause));
+  const inUse = errno === "EADDRINUSE";
+  const where = formatHostPort(address, port);
+  return new NetdError({
+    code: inUse ? "HOST_PORT_IN_USE" : "PORT_BIND_FAILED",
+    category: inUse ? "conflict" : "kernel",
+    message: `failed to bind host port ${where}/${protocol}: ${reason}`,
+    hint: inUse
+      ? `another process holds ${protocol} port ${port} on ${address}; stop it or publish another host port`
+      : errno === "EADDRNOTAVAIL"
+        ? `${address} is not an address of this host; publish on an address the host has`
+        : `the kernel refused the bind; check ${address} and port ${port}`,
+    details: { address, port, protocol, errno },
+    cause,
+  });
+}

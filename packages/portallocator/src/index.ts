@@ -12,3 +12,7 @@ export {
   readRealProcFile,
 } from "./system-ports.js";
 export type { PortRange, ReadProcFile } from "./system-ports.js";
+export { createOsPortReserver, MAX_BIND_ATTEMPTS } from "./os-reserver.js";
+export type { OsPortReserverOptions } from "./os-reserver.js";
+export { bindHostSocket } from "./bind-socket.js";
+export type { BindRequest, BindSocket, BoundSocket } from "./bind-socket.js";

@@ -1,0 +1,49 @@
+/** Network namespaces under /run/netns, compatible with `ip netns`. */
+import type { NetnsApi } from "@netd/driverapi";
+import * as native from "@netd/netlink-native";
+import { kernelError, fromErrno } from "./errors.js";
+import type { SocketCache } from "./socket-cache.js";
+import { validateNetnsName, validateNetnsPath } from "./validate.js";
+
+const RUN_DIR = "/run/netns/";
+
+function errnoOf(e: unknown): number {
+  return typeof e === "object" && e !== null && typeof (e as { errno?: unknown }).errno === "number" ? (e as { errno: number }).errno : 0;
+}
+
+/** The Linux implementation of {@link NetnsApi}. */
+export function createNetnsApi(sockets: SocketCache): NetnsApi {
+  return {
+    async create(name) {
+      validateNetnsName(name);
+      try {
+        return await native.createNetns(name);
+      } catch (e) {
+        const errno = errnoOf(e);
+        if (errno === 17) {
+          throw kernelError("NETNS_EXISTS", `network namespace ${name} already exists (${RUN_DIR}${name})`, "pick another name or delete the existing namespace", { op: "create netns", names: [name], errno, kernelMessage: null }, e);
+        }
+        throw fromErrno({ op: "create netns", names: [name], netns: RUN_DIR + name }, errno || 5, e instanceof Error ? e.message : String(e));
+      }
+    },
+
+    async delete(nameOrPath) {
+      const path = nameOrPath.includes("/") ? validateNetnsPath(nameOrPath) : RUN_DIR + validateNetnsName(nameOrPath);
+      // Only bind mounts under /run/netns can be deleted; /proc/PID/ns/net belongs to a process.
+      if (!path.startsWith(RUN_DIR) || path.slice(RUN_DIR.length).includes("/")) {
+        throw kernelError("INVALID_NETNS", `cannot delete namespace ${path}: only ${RUN_DIR}NAME namespaces can be deleted`, "pass the name or /run/netns/NAME", { value: nameOrPath });
+      }
+      await sockets.release(path);
+      try {
+        await native.deleteNetns(path);
+      } catch (e) {
+        throw fromErrno({ op: "delete netns", names: [path], netns: path }, errnoOf(e) || 5, e instanceof Error ? e.message : String(e));
+      }
+    },
+
+    async exists(path) {
+      validateNetnsPath(path);
+      return native.isNetns(path);
+    },
+  };
+}

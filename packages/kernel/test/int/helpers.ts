@@ -53,3 +53,17 @@ export async function expectNetdError(p: Promise<unknown>, code: string, categor
   expect({ code: (err as { code: string }).code, category: (err as { category: string }).category }).toEqual({ code, category });
   return err as Error & { code: string; details: Record<string, unknown> };
 }
+
+/** A host namespace with bridge br0 (10.77.0.1/24, fd77::1/64) and a container on it. */
+export async function attach(k: Kernel, host: TestNetns, ctr: TestNetns): Promise<void> {
+  await k.links.addBridge(host.path, { name: "br0", up: true });
+  await k.addresses.add(host.path, "br0", "10.77.0.1/24");
+  await k.addresses.add(host.path, "br0", "fd77::1/64", { nodad: true });
+  await k.links.addVeth(host.path, { name: "vh0", master: "br0", up: true, peer: { name: "eth0", netns: ctr.path } });
+  await k.addresses.add(ctr.path, "eth0", "10.77.0.2/24");
+  await k.addresses.add(ctr.path, "eth0", "fd77::2/64", { nodad: true });
+  await k.links.set(ctr.path, "eth0", { up: true });
+  await k.routes.add(ctr.path, { to: "default", family: 4, via: "10.77.0.1" });
+  await k.routes.add(ctr.path, { to: "default", family: 6, via: "fd77::1", dev: "eth0" });
+}
+

@@ -31,6 +31,7 @@ export function formatHostPort(address: string, port: number): string {
   return address.includes(":") ? `[${address}]:${port}` : `${address}:${port}`;
 }
 
+/** A specific port is taken in `address`'s conflict set; `holder` is the address that holds it. */
 export function portAlreadyAllocated(address: string, protocol: Protocol, port: number, holder: string): NetdError {
   const where = holder === address ? "" : ` (held on ${holder})`;
   return new NetdError({
@@ -42,6 +43,7 @@ export function portAlreadyAllocated(address: string, protocol: Protocol, port: 
   });
 }
 
+/** No port of `start`-`end` is free on all `addresses` (PORTS_EXHAUSTED, not retried by the reserver). */
 export function portsExhausted(addresses: readonly string[], protocol: Protocol, start: number, end: number, defaultRange: boolean): NetdError {
   const range = `${start}-${end}`;
   return new NetdError({
@@ -57,6 +59,7 @@ export function portsExhausted(addresses: readonly string[], protocol: Protocol,
   });
 }
 
+/** `invalid port range: 8081-8080`. */
 export function invalidPortRange(start: unknown, end: unknown): NetdError {
   return new NetdError({
     code: "INVALID_PORT_RANGE",
@@ -67,6 +70,7 @@ export function invalidPortRange(start: unknown, end: unknown): NetdError {
   });
 }
 
+/** `invalid <what>: 70000` for a single port (release, restore, prefer, reserved list). */
 export function invalidPort(what: string, port: unknown): NetdError {
   return new NetdError({
     code: "INVALID_PORT",
@@ -77,6 +81,7 @@ export function invalidPort(what: string, port: unknown): NetdError {
   });
 }
 
+/** `unknown protocol: icmp`. */
 export function unknownProtocol(protocol: unknown): NetdError {
   return new NetdError({
     code: "UNKNOWN_PROTOCOL",
@@ -87,6 +92,7 @@ export function unknownProtocol(protocol: unknown): NetdError {
   });
 }
 
+/** A request with an empty address list. */
 export function noAddresses(): NetdError {
   return new NetdError({
     code: "NO_ADDRESSES",
@@ -96,6 +102,7 @@ export function noAddresses(): NetdError {
   });
 }
 
+/** `invalid host address 'x': <reason>`. */
 export function invalidAddress(address: unknown, reason: string): NetdError {
   return new NetdError({
     code: "INVALID_ADDRESS",

@@ -62,4 +62,23 @@ describe("AddressSet", () => {
     set.continueAfter(99n); // outside the range: ignored
     expect(set.next()).toBe(3n);
   });
+
+  it("rewinds the cursor only for the address handed out last", () => {
+    const set = new AddressSet(1n, 9n);
+    expect([set.next(), set.next()]).toEqual([1n, 2n]);
+    expect(set.release(2n, true)).toBe(true);
+    expect(set.next()).toBe(2n);
+    // Not the last one issued: no rewind.
+    expect(set.release(1n, true)).toBe(true);
+    expect(set.next()).toBe(3n);
+    // A release in between (without rewind) forgets the last issued address.
+    expect(set.next()).toBe(4n);
+    set.release(3n);
+    expect(set.release(4n, true)).toBe(true);
+    expect(set.next()).toBe(5n);
+    // Static takes do not count as issued.
+    set.take(7n, { kind: "endpoint" });
+    expect(set.release(7n, true)).toBe(true);
+    expect(set.next()).toBe(6n);
+  });
 });

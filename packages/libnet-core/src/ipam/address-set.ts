@@ -21,6 +21,8 @@ export class AddressSet {
   private takenInRange = 0n;
   private endpointCount = 0n;
   private cursor: bigint;
+  /** The address `next` returned last, until any release; lets `release` rewind exactly. */
+  private lastIssued: bigint | null = null;
 
   /**
    * @param first first address dynamic allocation may return
@@ -55,12 +57,18 @@ export class AddressSet {
     if (occupant.kind === "endpoint") this.endpointCount++;
   }
 
-  /** Frees an endpoint address; false (and nothing changes) when it is not an endpoint's. */
-  release(value: bigint): boolean {
+  /**
+   * Frees an endpoint address; false (and nothing changes) when it is not an endpoint's.
+   * With `rewind`, when `value` is the address `next` returned last, the cursor moves back
+   * onto it, so undoing an allocation leaves the set exactly as before it.
+   */
+  release(value: bigint, rewind = false): boolean {
     if (this.taken.get(value)?.kind !== "endpoint") return false;
     this.taken.delete(value);
     if (this.inRange(value)) this.takenInRange--;
     this.endpointCount--;
+    if (rewind && this.lastIssued === value) this.cursor = value;
+    this.lastIssued = null;
     return true;
   }
 
@@ -75,6 +83,7 @@ export class AddressSet {
     while (this.taken.has(candidate)) candidate = candidate === this.last ? this.first : candidate + 1n;
     this.take(candidate, { kind: "endpoint" });
     this.cursor = candidate === this.last ? this.first : candidate + 1n;
+    this.lastIssued = candidate;
     return candidate;
   }
 

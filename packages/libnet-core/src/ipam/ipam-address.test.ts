@@ -92,6 +92,16 @@ describe("Ipam: release and the cursor", () => {
     expect(ipam.allocateAddress("web", 4)).toBe("10.0.0.5/29");
   });
 
+  it("rewinds on rollback so a failed create leaves no trace", () => {
+    const ipam = withNetwork("web", { subnet: "10.0.0.0/24" }, { subnet: "fd00:1::/64" });
+    const v4 = ipam.allocateAddress("web", 4);
+    const v6 = ipam.allocateAddress("web", 6);
+    ipam.releaseAddress("web", 6, v6, { rewind: true });
+    ipam.releaseAddress("web", 4, v4, { rewind: true });
+    expect(ipam.usage("web")).toEqual({ ipv4: { allocated: 0, total: 253 }, ipv6: { allocated: 0n, total: (1n << 64n) - 2n } });
+    expect([ipam.allocateAddress("web", 4), ipam.allocateAddress("web", 6)]).toEqual(["10.0.0.2/24", "fd00:1::2/64"]);
+  });
+
   it("ignores unknown networks, free addresses, the gateway and aux addresses", () => {
     const ipam = withNetwork("web", { subnet: "10.0.0.0/24", auxAddresses: { nas: "10.0.0.9" } });
     ipam.releaseAddress("nope", 4, "10.0.0.2");

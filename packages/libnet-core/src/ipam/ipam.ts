@@ -111,14 +111,19 @@ export class Ipam {
    * delete (last) and to undo an allocateAddress. An unknown network, a disabled family,
    * an address not held by an endpoint (free, the gateway, an aux address) are no-ops;
    * only a malformed address throws (INVALID_ADDRESS).
+   *
+   * `options.rewind` is for rollback: when `address` is the last one handed out
+   * dynamically, the cursor moves back onto it, so the failed create leaves no trace and
+   * the next endpoint gets the same address. A normal release (endpoint delete) must not
+   * rewind: a just-freed address may still sit in neighbour caches and conntrack.
    */
-  releaseAddress(networkId: string, family: 4 | 6, address: string): void {
+  releaseAddress(networkId: string, family: 4 | 6, address: string, options: { readonly rewind?: boolean } = {}): void {
     const state = family === 4 ? this.networks.get(networkId)?.ipv4 : this.networks.get(networkId)?.ipv6;
     if (!state) {
       parseAddress(family, address.split("/")[0] ?? address, "address");
       return;
     }
-    state.addresses.release(parseEndpointAddress(family, address, state.subnet));
+    state.addresses.release(parseEndpointAddress(family, address, state.subnet), options.rewind ?? false);
   }
 
   /**

@@ -73,6 +73,8 @@ export interface IpamData {
   readonly gateway: string | null;
   /** The sub-range endpoints are allocated from, or null for the whole subnet. */
   readonly ipRange: Cidr | null;
+  /** Addresses reserved by name (Docker's AuxiliaryAddresses); absent or empty when none. */
+  readonly auxAddresses?: Readonly<Record<string, string>>;
 }
 
 /** A network as drivers see it. */

@@ -1,1 +1,17 @@
-export {};
+export { Controller } from "./controller.js";
+export type { ControllerOptions } from "./controller.js";
+export type { CreateNetworkRequest } from "./network/create-network.js";
+export type { EndpointConfig } from "./endpoint/create-endpoint.js";
+export type { CreateSandboxRequest } from "./sandbox/create-sandbox.js";
+export type { LeaveResult } from "./sandbox/leave.js";
+export type { EndpointRecord, GatewayPair, NetworkRecord, SandboxRecord } from "./model.js";
+export type { Store, StoreKind, StoreOp } from "./store/store.js";
+export { createMemoryStore } from "./store/memory-store.js";
+export type { MemoryStore } from "./store/memory-store.js";
+export { compareCandidates, selectGateways, sortCandidates, gatewayFamilies } from "./gateway/select.js";
+export type { GatewayCandidate } from "./gateway/select.js";
+export { DriverRegistry } from "./registry.js";
+export { UndoStack } from "./undo-stack.js";
+export { KeyedSerializer } from "./serial.js";
+export { coreErrorCodes } from "./errors.js";
+export * from "./ipam/index.js";

@@ -1,0 +1,42 @@
+import type { Core } from "../core.js";
+import { joinedEndpoints } from "../core.js";
+import { deleteEndpoint } from "../endpoint/delete-endpoint.js";
+import type { SandboxRecord } from "../model.js";
+import { leave } from "./leave.js";
+
+/**
+ * Deletes a sandbox (reference §1.8): marks it deleting so no gateway events are sent, then
+ * for every endpoint `leave` and delete, then removes a namespace netd created. Best effort:
+ * returns every failure; the sandbox is gone either way.
+ */
+export async function deleteSandbox(core: Core, sandbox: SandboxRecord): Promise<unknown[]> {
+  core.state.deleting.add(sandbox.id);
+  const errors: unknown[] = [];
+  try {
+    let current = sandbox;
+    for (const ep of joinedEndpoints(core, sandbox.id)) {
+      const res = await leave(core, ep, current);
+      errors.push(...res.errors);
+      current = core.state.sandboxes.get(sandbox.id) ?? current;
+      try {
+        await deleteEndpoint(core, res.endpoint);
+      } catch (e) {
+        errors.push(e);
+      }
+    }
+    if (sandbox.netnsOwned) {
+      try {
+        await core.kernel.netns.delete(sandbox.netns);
+      } catch (e) {
+        errors.push(e);
+      }
+    }
+    await core.store.apply([{ op: "delete", kind: "sandbox", id: sandbox.id }]);
+    core.state.sandboxes.delete(sandbox.id);
+    core.state.delivered.delete(sandbox.id);
+  } finally {
+    core.state.deleting.delete(sandbox.id);
+  }
+  for (const e of errors) core.log.warn("sandbox delete step failed", { sandbox: sandbox.name, error: String(e) });
+  return errors;
+}

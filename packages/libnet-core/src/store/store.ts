@@ -1,0 +1,25 @@
+/**
+ * The persistence contract of libnet-core. The daemon provides a crash-safe on-disk
+ * implementation; {@link createMemoryStore} serves tests and embedders without persistence.
+ *
+ * Records are JSON values grouped by kind: "network", "endpoint", "sandbox", and
+ * "driver:<name>" for each driver's own state. Each change is one {@link Store.apply}
+ * call whose operations take effect together or not at all.
+ */
+export type StoreKind = "network" | "endpoint" | "sandbox" | `driver:${string}`;
+
+/** One change inside an atomic batch. */
+export type StoreOp =
+  | { readonly op: "put"; readonly kind: StoreKind; readonly id: string; readonly value: unknown }
+  | { readonly op: "delete"; readonly kind: StoreKind; readonly id: string };
+
+export interface Store {
+  /** Applies every operation atomically, in order. Deleting a missing id is fine. */
+  apply(ops: readonly StoreOp[]): Promise<void>;
+  /** The record, or undefined. */
+  get<T = unknown>(kind: StoreKind, id: string): Promise<T | undefined>;
+  /** Every record of a kind, in no particular order. */
+  list<T = unknown>(kind: StoreKind): Promise<Array<{ id: string; value: T }>>;
+  /** Flushes and releases resources; the store is not used afterwards. */
+  close(): Promise<void>;
+}

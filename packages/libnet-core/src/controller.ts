@@ -191,7 +191,7 @@ export class Controller {
     try {
       return await this.join(ep.id, sb.id);
     } catch (e) {
-      await this.networkLock.run("*", () => deleteEndpoint(this.core, this.getEndpoint(ep.id))).catch((err: unknown) => this.core.log.error("endpoint cleanup after failed join failed", { error: String(err) }));
+      await this.networkLock.run("*", () => deleteEndpoint(this.core, this.getEndpoint(ep.id), { rewind: true })).catch((err: unknown) => this.core.log.error("endpoint cleanup after failed join failed", { error: String(err) }));
       throw e;
     }
   }

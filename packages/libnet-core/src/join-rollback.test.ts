@@ -78,6 +78,8 @@ describe("join rollback", () => {
     await expect(bed.controller.createEndpoint("a")).rejects.toThrow(/disk full/);
     expect(observe(bed)).toEqual(before);
     const ep = await bed.controller.createEndpoint("a");
+    // The rolled-back create left no trace in IPAM either: the same address is handed out.
+    expect(ep.ipv4).toBe("10.1.0.2/24");
     const mid = observe(bed);
     bed.store.failNextApply(new Error("disk full"));
     await expect(bed.controller.join(ep.id, "ctr")).rejects.toThrow(/disk full/);

@@ -42,9 +42,9 @@ export async function createEndpoint(core: Core, network: NetworkRecord, config:
   const undo = new UndoStack();
   try {
     const ipv4 = network.ipv4 ? core.ipam.allocateAddress(network.id, 4, want4) : null;
-    if (ipv4) undo.push("IPv4 address", () => core.ipam.releaseAddress(network.id, 4, ipv4));
+    if (ipv4) undo.push("IPv4 address", () => core.ipam.releaseAddress(network.id, 4, ipv4, { rewind: true }));
     const ipv6 = network.ipv6 ? core.ipam.allocateAddress(network.id, 6, want6) : null;
-    if (ipv6) undo.push("IPv6 address", () => core.ipam.releaseAddress(network.id, 6, ipv6));
+    if (ipv6) undo.push("IPv6 address", () => core.ipam.releaseAddress(network.id, 6, ipv6, { rewind: true }));
     let record: EndpointRecord = { id, networkId: network.id, ipv4, ipv6, mac, options, aliases: aliases as string[], gwPriority, sandboxId: null, join: null };
     let result: Awaited<ReturnType<typeof driver.createEndpoint>>;
     try {

@@ -6,9 +6,11 @@ import type { EndpointRecord } from "../model.js";
 
 /**
  * Deletes an endpoint that is not joined (the caller leaves first). The driver goes first;
- * if it fails, the endpoint stays and can be deleted again.
+ * if it fails, the endpoint stays and can be deleted again. `rewind` is for undoing a
+ * connect whose join failed: the endpoint was never used, so IPAM hands its addresses out
+ * again next.
  */
-export async function deleteEndpoint(core: Core, endpoint: EndpointRecord): Promise<void> {
+export async function deleteEndpoint(core: Core, endpoint: EndpointRecord, options: { rewind?: boolean } = {}): Promise<void> {
   if (endpoint.sandboxId !== null) {
     throw coreError("ENDPOINT_IN_USE", `endpoint ${endpoint.id.slice(0, 12)} is joined to sandbox ${endpoint.sandboxId.slice(0, 12)}`, "disconnect it first or use force");
   }
@@ -20,7 +22,8 @@ export async function deleteEndpoint(core: Core, endpoint: EndpointRecord): Prom
     throw wrapError(`failed to delete endpoint ${endpoint.id.slice(0, 12)} on network '${network.name}'`, e);
   }
   await core.store.apply([{ op: "delete", kind: "endpoint", id: endpoint.id }]);
-  if (endpoint.ipv4) core.ipam.releaseAddress(network.id, 4, endpoint.ipv4);
-  if (endpoint.ipv6) core.ipam.releaseAddress(network.id, 6, endpoint.ipv6);
+  const rewind = options.rewind ?? false;
+  if (endpoint.ipv4) core.ipam.releaseAddress(network.id, 4, endpoint.ipv4, { rewind });
+  if (endpoint.ipv6) core.ipam.releaseAddress(network.id, 6, endpoint.ipv6, { rewind });
   core.state.endpoints.delete(endpoint.id);
 }

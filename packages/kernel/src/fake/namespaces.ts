@@ -1,0 +1,38 @@
+import type { NetnsApi, NetnsPath } from "@netd/driverapi";
+import { removeLink } from "./cascade.js";
+import { fail } from "./errors.js";
+import type { FakeWorld, SyncApi } from "./state.js";
+import { checkNetnsName } from "./validate.js";
+
+/** Where `ip netns` (and the fake) keeps named namespaces. */
+export const NETNS_DIR = "/run/netns";
+
+/** Builds the NetnsApi over `world`; `hostNetns` is the daemon's own namespace and cannot be deleted. */
+export function createNamespaces(world: FakeWorld, hostNetns: NetnsPath): SyncApi<NetnsApi> {
+  return {
+    create(name: string): NetnsPath {
+      const path = `${NETNS_DIR}/${checkNetnsName(name)}`;
+      if (world.namespaces.has(path)) {
+        throw fail("NETNS_EXISTS", `network namespace ${path} already exists`, `pick another name or delete '${name}' first`, { netns: path });
+      }
+      world.addNamespace(path);
+      return path;
+    },
+
+    delete(nameOrPath: string): void {
+      const path = typeof nameOrPath === "string" && nameOrPath.startsWith("/") ? nameOrPath : `${NETNS_DIR}/${checkNetnsName(nameOrPath)}`;
+      if (path === hostNetns) {
+        throw fail("INVALID_NETNS", `${path} is the host namespace and cannot be deleted`, "delete only namespaces netd created");
+      }
+      const ns = world.namespaces.get(path);
+      if (!ns) return;
+      // Destroying a namespace destroys its devices; veth peers elsewhere die with them.
+      for (const link of [...ns.links.values()]) removeLink(world, ns, link);
+      world.namespaces.delete(path);
+    },
+
+    exists(path: NetnsPath): boolean {
+      return typeof path === "string" && world.namespaces.has(path);
+    },
+  };
+}

@@ -4,6 +4,7 @@ import { findLeftovers } from "./leftovers.js";
 import { makePrefix, NETNS_DIR, netnsName, netnsNameOf } from "./names.js";
 import { addNetns, deleteNetns } from "./netns.js";
 import { startProcess, type TrackedProcess } from "./processes.js";
+import { AGENT_SCRIPT, connectAgent } from "./agent.js";
 import type { TestEnv } from "./types.js";
 
 /**
@@ -50,6 +51,11 @@ export async function createTestEnv(label = ""): Promise<TestEnv> {
       const proc = track(["netns", "exec", ns.name, ...argv]);
       if (proc.pid < 0) throw new Error(`cannot start ${proc.command}: ${proc.output().trim()}`);
       return { pid: proc.pid, stop: () => proc.stop(), output: () => proc.output() };
+    },
+    startAgent(ns, modulePath, options) {
+      const proc = startProcess("ip", ["netns", "exec", ns.name, "node", "--input-type=module", "-e", AGENT_SCRIPT, modulePath], { stdin: true });
+      processes.push(proc);
+      return connectAgent(proc, `agent ${modulePath} in ${ns.name}`, options?.timeoutMs);
     },
     async cleanup() {
       const errors: string[] = [];

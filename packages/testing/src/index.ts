@@ -13,6 +13,8 @@ export { requireRoot } from "./require-root.js";
 export { createTestEnv } from "./env.js";
 export { useTestEnv } from "./use-test-env.js";
 export { makePrefix, netnsName, PREFIX_PATTERN } from "./names.js";
+export { AgentCallError } from "./agent.js";
+export type { Agent } from "./agent.js";
 export type {
   EchoServer,
   EchoServerOptions,

@@ -20,8 +20,8 @@ export interface TrackedProcess extends SpawnedProcess {
  * Starts `file args` (no shell) with stdout/stderr captured and returns its handle. The
  * child is not detached: it dies with the test runner if the runner is killed outright.
  */
-export function startProcess(file: string, args: readonly string[]): TrackedProcess {
-  const child: ChildProcess = spawn(file, args, { stdio: ["ignore", "pipe", "pipe"] });
+export function startProcess(file: string, args: readonly string[], options: { stdin?: boolean } = {}): TrackedProcess & { readonly child: ChildProcess } {
+  const child: ChildProcess = spawn(file, args, { stdio: [options.stdin ? "pipe" : "ignore", "pipe", "pipe"] });
   const command = describe(file, args);
   let text = "";
   let hasExited = false;
@@ -56,6 +56,7 @@ export function startProcess(file: string, args: readonly string[]): TrackedProc
     }
   };
   return {
+    child,
     pid,
     command,
     done,

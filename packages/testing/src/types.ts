@@ -1,3 +1,4 @@
+import type { Agent } from "./agent.js";
 /** Exit status and captured output of a finished command. */
 export interface ExecResult {
   code: number;
@@ -100,6 +101,12 @@ export interface TestEnv {
   canReach(ns: TestNetns, options: ReachOptions): Promise<boolean>;
   /** Starts a long-running child process inside ns (tracked; killed by PID in cleanup). */
   spawnIn(ns: TestNetns, argv: readonly string[]): Promise<SpawnedProcess>;
+  /**
+   * Starts an RPC agent inside `ns`: a node child that imports `modulePath` (an absolute path
+   * to an ES module, e.g. one importing the built packages) and serves calls to its exported
+   * async functions. Tracked like spawnIn: cleanup stops it. See agent.ts.
+   */
+  startAgent(ns: TestNetns, modulePath: string, options?: { timeoutMs?: number }): Promise<Agent>;
   /** Kills every process it started (by PID), deletes every namespace it created or adopted. Idempotent. */
   cleanup(): Promise<void>;
   /**

@@ -2,11 +2,9 @@
  * Links: bridges, veth pairs whose peer is born inside the target namespace, ipvlan /
  * macvlan / vlan children, attribute changes, deletion and reads.
  */
-import { open } from "node:fs/promises";
 import type { BridgeSpec, ChildLinkSpec, LinkChanges, LinkInfo, LinksApi, VethSpec } from "@netd/driverapi";
 import { check, getLinkByIndex, getLinkByName, linkFromReply, requireLink, route, type LinuxContext } from "./context.js";
 import { kernelError, type OpContext } from "./errors.js";
-import { assertNetns } from "./socket-cache.js";
 import { validateIfName, validateMac, validateMtu, validateNetnsPath, validateVlanId } from "./validate.js";
 import * as c from "./rtnetlink/constants.js";
 import { attr, attrString, attrU16, attrU32, attrU8, macBytes, message, nested } from "./rtnetlink/encode.js";
@@ -55,14 +53,9 @@ function childData(spec: ChildLinkSpec): Buffer[] {
   return [spec.kind === "macvlan" ? attrU32(c.IFLA_MACVLAN_MODE, mode) : attrU16(c.IFLA_IPVLAN_MODE, mode)];
 }
 
-/** Opens a namespace file for IFLA_NET_NS_FD; the caller closes it after the request. */
-async function openNs(path: string) {
-  await assertNetns(path);
-  return open(path, "r");
-}
-
 /** The Linux implementation of {@link LinksApi}. */
 export function createLinks(ctx: LinuxContext): LinksApi {
+  /** `names` (index → name) saves a GETLINK for the master's name when it is known. */
   async function toInfo(netns: string, raw: RawLink, names?: Map<number, string>): Promise<LinkInfo> {
     let master: string | null = null;
     if (raw.masterIndex !== null) {
@@ -77,14 +70,14 @@ export function createLinks(ctx: LinuxContext): LinksApi {
     return { ...rest, master };
   }
 
-  async function createAndRead(netns: string, request: Buffer, name: string, op: OpContext): Promise<LinkInfo> {
+  async function createAndRead(netns: string, request: Buffer, name: string, op: OpContext, names?: Map<number, string>): Promise<LinkInfo> {
     const sock = await route(ctx, netns);
     // The GETLINK rides in the same datagram; it only reads, so it is harmless if the create fails.
     const [created, read] = await sock.request([request, getLinkByName(name)]);
     check(created!, op);
     const raw = linkFromReply(read!, op);
     if (raw === null) throw kernelError("KERNEL_ERROR", `link ${name} vanished right after it was created in ${netns}`);
-    return toInfo(netns, raw);
+    return toInfo(netns, raw, raw.masterIndex !== null && names?.has(raw.masterIndex) ? names : undefined);
   }
 
   return {
@@ -113,12 +106,9 @@ export function createLinks(ctx: LinuxContext): LinksApi {
       const op: OpContext = { op: "add veth", names: [spec.name, spec.peer.name], extra: `peer ${spec.peer.name} in ${spec.peer.netns}`, netns, codes: EXISTS };
       const sock = await route(ctx, netns);
       const master = spec.master === undefined ? undefined : (await requireLink(sock, spec.master, "master", op)).index;
-      const handle = await openNs(spec.peer.netns);
-      try {
-        return await createAndRead(netns, vethRequest(checked, handle.fd, master), spec.name, op);
-      } finally {
-        await handle.close();
-      }
+      const peerFd = await ctx.sockets.nsFd(spec.peer.netns);
+      const known = master === undefined ? undefined : new Map([[master, spec.master!]]);
+      return createAndRead(netns, vethRequest(checked, peerFd, master), spec.name, op, known);
     },
 
     async addChild(netns, spec: ChildLinkSpec) {
@@ -140,14 +130,9 @@ export function createLinks(ctx: LinuxContext): LinksApi {
       const info = [attrString(c.IFLA_INFO_KIND, spec.kind)];
       if (data.length > 0) info.push(nested(c.IFLA_INFO_DATA, data));
       attrs.push(nested(c.IFLA_LINKINFO, info));
-      const handle = spec.netns === undefined ? undefined : await openNs(spec.netns);
-      try {
-        if (handle) attrs.push(attrU32(c.IFLA_NET_NS_FD, handle.fd));
-        const [reply] = await sock.request([message(c.RTM_NEWLINK, CREATE, ifinfomsg(), attrs)]);
-        check(reply!, { ...op, hint: reply!.status.errno === 95 ? `the kernel has no ${spec.kind} driver (module ${spec.kind} not available); use another network driver` : undefined });
-      } finally {
-        await handle?.close();
-      }
+      if (spec.netns !== undefined) attrs.push(attrU32(c.IFLA_NET_NS_FD, await ctx.sockets.nsFd(spec.netns)));
+      const [reply] = await sock.request([message(c.RTM_NEWLINK, CREATE, ifinfomsg(), attrs)]);
+      check(reply!, { ...op, hint: reply!.status.errno === 95 ? `the kernel has no ${spec.kind} driver (module ${spec.kind} not available); use another network driver` : undefined });
       const info2 = await this.get(target, spec.name);
       if (info2 === null) throw kernelError("KERNEL_ERROR", `link ${spec.name} vanished right after it was created in ${target}`);
       return info2;
@@ -162,19 +147,23 @@ export function createLinks(ctx: LinuxContext): LinksApi {
       if (changes.name !== undefined) validateIfName(changes.name, "new name");
       const op: OpContext = { op: "set link", names: [name], netns, codes: EXISTS };
       const sock = await route(ctx, netns);
-      const link = await requireLink(sock, name, "link", op);
+      // RTM_SETLINK finds the link by IFLA_IFNAME when the index is 0, saving a lookup;
+      // a rename (IFLA_IFNAME is then the new name) and AF_BRIDGE requests need the index.
+      const needIndex = changes.name !== undefined || changes.hairpin !== undefined;
+      const index = needIndex ? (await requireLink(sock, name, "link", op)).index : 0;
       const masterIndex = changes.master == null ? 0 : (await requireLink(sock, changes.master, "master", op)).index;
       const attrs: Buffer[] = [];
+      if (!needIndex) attrs.push(attrString(c.IFLA_IFNAME, name));
       if (changes.mtu !== undefined) attrs.push(attrU32(c.IFLA_MTU, changes.mtu));
       if (mac !== undefined) attrs.push(attr(c.IFLA_ADDRESS, macBytes(mac)));
       if (changes.name !== undefined) attrs.push(attrString(c.IFLA_IFNAME, changes.name));
       if (changes.master !== undefined) attrs.push(attrU32(c.IFLA_MASTER, masterIndex));
-      const header = changes.up === undefined ? ifinfomsg({ index: link.index }) : ifinfomsg({ index: link.index, flags: changes.up ? c.IFF_UP : 0, change: c.IFF_UP });
+      const header = changes.up === undefined ? ifinfomsg({ index }) : ifinfomsg({ index, flags: changes.up ? c.IFF_UP : 0, change: c.IFF_UP });
       const requests = [message(c.RTM_SETLINK, c.NLM_F_REQUEST | c.NLM_F_ACK, header, attrs)];
       if (changes.hairpin !== undefined) {
         // Bridge-port flags go through the AF_BRIDGE handler, after the master change above.
         const protinfo = nested(c.IFLA_PROTINFO, [attrU8(c.IFLA_BRPORT_MODE, changes.hairpin ? 1 : 0)]);
-        requests.push(message(c.RTM_SETLINK, c.NLM_F_REQUEST | c.NLM_F_ACK, ifinfomsg({ family: c.AF_BRIDGE, index: link.index }), [protinfo]));
+        requests.push(message(c.RTM_SETLINK, c.NLM_F_REQUEST | c.NLM_F_ACK, ifinfomsg({ family: c.AF_BRIDGE, index }), [protinfo]));
       }
       const replies = await sock.request(requests);
       check(replies[0]!, op);

@@ -29,11 +29,10 @@ export function createNetnsApi(sockets: SocketCache): NetnsApi {
 
     async delete(nameOrPath) {
       const path = nameOrPath.includes("/") ? validateNetnsPath(nameOrPath) : RUN_DIR + validateNetnsName(nameOrPath);
-      // Only bind mounts under /run/netns can be deleted; /proc/PID/ns/net belongs to a process.
-      if (!path.startsWith(RUN_DIR) || path.slice(RUN_DIR.length).includes("/")) {
-        throw kernelError("INVALID_NETNS", `cannot delete namespace ${path}: only ${RUN_DIR}NAME namespaces can be deleted`, "pass the name or /run/netns/NAME", { value: nameOrPath });
-      }
       await sockets.release(path);
+      // Only bind mounts under /run/netns are ours to remove; for another path (a
+      // container's /proc/PID/ns/net) delete just releases the cached socket and descriptor.
+      if (!path.startsWith(RUN_DIR) || path.slice(RUN_DIR.length).includes("/")) return;
       try {
         await native.deleteNetns(path);
       } catch (e) {

@@ -3,6 +3,7 @@
  * serialized with a mutex, because the addon reads replies until every message of the
  * current request is answered and two requests in flight would steal each other's replies.
  */
+import { open as openFile, type FileHandle } from "node:fs/promises";
 import { resolve } from "node:path";
 import { Mutex } from "async-mutex";
 import * as native from "@netd/netlink-native";
@@ -75,9 +76,14 @@ export function isHostPath(path: string): boolean {
   return HOST_PATHS.has(path);
 }
 
-/** Opens sockets lazily and keeps one per (protocol, resolved path). */
+/**
+ * Opens sockets lazily and keeps one per (protocol, resolved path); also keeps an open
+ * descriptor of each namespace used as a veth peer or child target (IFLA_NET_NS_FD), so
+ * attaching a container costs no file opens.
+ */
 export class SocketCache {
   private readonly sockets = new Map<string, Promise<NetlinkSocket>>();
+  private readonly nsFiles = new Map<string, Promise<FileHandle>>();
   private closed = false;
 
   /** `timeoutMs`: how long one request may wait for the kernel (default 10000). */
@@ -101,10 +107,31 @@ export class SocketCache {
     return entry;
   }
 
-  /** Closes and forgets the sockets of `netns` (called by netns.delete). */
+  /**
+   * A descriptor of the namespace file, for IFLA_NET_NS_FD; valid until release(netns) or
+   * close(). Fails with NETNS_NOT_FOUND when the path is not a network namespace.
+   */
+  async nsFd(netns: string): Promise<number> {
+    if (this.closed) throw kernelError("KERNEL_CLOSED", "the Kernel was closed", "create a new Kernel with createLinuxKernel()");
+    const path = resolve(netns);
+    let entry = this.nsFiles.get(path);
+    if (entry === undefined) {
+      entry = assertNetns(path).then(() => openFile(path, "r"));
+      this.nsFiles.set(path, entry);
+      entry.catch(() => this.nsFiles.delete(path));
+    }
+    return (await entry).fd;
+  }
+
+  /** Closes and forgets the sockets and descriptor of `netns` (called by netns.delete). */
   async release(netns: string): Promise<void> {
     const path = resolve(netns);
     const closing: Promise<void>[] = [];
+    const file = this.nsFiles.get(path);
+    if (file !== undefined) {
+      this.nsFiles.delete(path);
+      closing.push(file.then((h) => h.close(), () => undefined));
+    }
     for (const [key, entry] of this.sockets) {
       if (key.slice(key.indexOf(":") + 1) !== path) continue;
       this.sockets.delete(key);
@@ -117,8 +144,13 @@ export class SocketCache {
   async close(): Promise<void> {
     this.closed = true;
     const all = [...this.sockets.values()];
+    const files = [...this.nsFiles.values()];
     this.sockets.clear();
-    await Promise.all(all.map((e) => e.then((s) => s.close(), () => undefined)));
+    this.nsFiles.clear();
+    await Promise.all([
+      ...all.map((e) => e.then((s) => s.close(), () => undefined)),
+      ...files.map((f) => f.then((h) => h.close(), () => undefined)),
+    ]);
   }
 }
 

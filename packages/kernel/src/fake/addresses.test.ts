@@ -54,6 +54,7 @@ describe("fake kernel: addresses", () => {
     await k.addresses.add(HOST, "br1", "10.1.0.1/24");
     await k.addresses.add(HOST, "br1", "fe80::1/64");
     expect(await k.addresses.list(HOST, "br1")).toEqual([{ link: "br1", address: "10.1.0.1/24", family: 4 }]);
-    await expectCode(k.addresses.list(HOST, "br2"), "LINK_NOT_FOUND");
+    expect(await k.addresses.list(HOST, "br2")).toEqual([]);
+    await expectCode(k.addresses.list(HOST, "bad name"), "INVALID_INTERFACE_NAME");
   });
 });

@@ -30,7 +30,8 @@ export function createAddresses(world: FakeWorld): SyncApi<AddressesApi> {
 
     list(netns: NetnsPath, link?: string): AddressInfo[] {
       const ns = world.ns(netns);
-      if (link !== undefined) world.link(ns, checkLinkName(link));
+      // Like the Linux implementation: a missing link simply has no addresses.
+      if (link !== undefined) checkLinkName(link);
       return ns.addresses
         .filter((a) => link === undefined || a.link === link)
         .filter((a) => !(a.family === 6 && /^fe[89ab]/i.test(a.address)))

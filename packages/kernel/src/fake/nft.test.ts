@@ -96,7 +96,7 @@ describe("fake kernel: nft elements", () => {
     const add = { op: "add", table: T, set: "published", elements: [nft`1`] } as const;
     await expectCode(k.nft.updateElements(HOST, [add, { op: "add", table: T, set: "nope", elements: [nft`1`] }]), "NFT_ERROR");
     await expectCode(k.nft.updateElements(HOST, [add, { op: "add", table: T, set: "dnat4", elements: [nft`8080 : 10.0.0.9 . 80`] }]), "NFT_ERROR", "kernel");
-    await expectCode(k.nft.updateElements(HOST, [add, { op: "add", table: T, set: "published", elements: [] }]), "INVALID_NFT_TEXT");
+    await expectCode(k.nft.updateElements(HOST, [add, { op: "add", table: T, set: "published", elements: "1" as never }]), "INVALID_NFT_TEXT");
     await expectCode(k.nft.updateElements(HOST, [add, { op: "flush" as "add", table: T, set: "published", elements: [nft`1`] }]), "INVALID_NFT_TEXT");
     await expectCode(k.nft.updateElements(HOST, [{ op: "add", table: T, set: "published", elements: ["1" as never] }]), "INVALID_NFT_TEXT");
     expect(k.snapshot()).toEqual(before);
@@ -107,6 +107,15 @@ describe("fake kernel: nft elements", () => {
       { op: "add", table: T, set: "dnat4", elements: [nftJoin([nft`8080 :`, nft`10.0.0.9 . 80`], " ")] },
     ]);
     expect(k.snapshot().namespaces[HOST]!.nft["inet netd"]!.sets.dnat4!.elements).toEqual(["8080 : 10.0.0.9 . 80", "8443 : 10.0.0.2 . 443"]);
+  });
+
+  it("skips a change without elements, even for a missing set (as the Linux implementation does)", async () => {
+    const k = createFakeKernel();
+    await k.nft.replaceTable(HOST, T, BODY);
+    const before = k.snapshot();
+    await k.nft.updateElements(HOST, [{ op: "add", table: T, set: "nope", elements: [] }]);
+    await k.nft.updateElements(HOST, []);
+    expect(k.snapshot()).toEqual(before);
   });
 
   it("records nft text arguments as strings in the call log", async () => {

@@ -54,14 +54,16 @@ export function createNft(world: FakeWorld): SyncApi<NftApi> {
           throw fail("INVALID_NFT_TEXT", `element op ${JSON.stringify(change.op)} is invalid`, "use add or delete");
         }
         const key = checkTable(change.table);
+        if (!isList(change.elements)) {
+          throw fail("INVALID_NFT_TEXT", `elements of the change for ${key} ${change.set} are not an array`, "pass an array of nft texts");
+        }
+        // Like the Linux implementation, a change without elements is skipped entirely.
+        if (change.elements.length === 0) continue;
         const table: FakeNftTable | undefined = ns.nft.get(key);
         if (!table) throw fail("NFT_ERROR", `nft table ${key} does not exist in ${ns.path}`, "create it with replaceTable first", { table: key, errno: 2 });
         const set = table.sets.get(change.set);
         if (!set) {
           throw fail("NFT_ERROR", `set or map '${change.set}' does not exist in table ${key}`, `declare it in the table body; known: ${[...table.sets.keys()].join(", ") || "none"}`, { table: key, set: change.set, errno: 2 });
-        }
-        if (!isList(change.elements) || change.elements.length === 0) {
-          throw fail("INVALID_NFT_TEXT", `element change for ${key} ${change.set} has no elements`, "pass at least one element");
         }
         const copy = staged.get(set) ?? { kind: set.kind, elements: [...set.elements] };
         staged.set(set, copy);

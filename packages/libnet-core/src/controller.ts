@@ -6,9 +6,10 @@
  * parallel); network and endpoint creation and deletion are serialised per network, and
  * network creation globally (names are unique).
  */
-import type { Driver, DriverContext, DriverStateStore, HostPortReserver, Kernel, Logger, NetnsPath, PortAllocator } from "@netd/driverapi";
+import type { Driver, DriverContext, DriverStateStore, EndpointOperInfo, HostPortReserver, Kernel, Logger, NetnsPath, PortAllocator } from "@netd/driverapi";
 import { createPortAllocator } from "@netd/portallocator";
 import type { Core, CoreState } from "./core.js";
+import { networkOf, toEndpointInfo, toNetworkInfo } from "./core.js";
 import { createEndpoint } from "./endpoint/create-endpoint.js";
 import type { EndpointConfig } from "./endpoint/create-endpoint.js";
 import { deleteEndpoint } from "./endpoint/delete-endpoint.js";
@@ -142,6 +143,18 @@ export class Controller {
     const ep = this.core.state.endpoints.get(id);
     if (!ep) throw coreError("ENDPOINT_NOT_FOUND", `endpoint '${id}' not found`, "list the network's endpoints to see what exists", { id });
     return ep;
+  }
+
+  /**
+   * Operational data of an endpoint from its driver's `endpointInfo` (inspect: bindings in
+   * effect, MAC). A driver without the hook reports no bindings and the stored MAC.
+   */
+  async endpointInfo(endpointId: string): Promise<EndpointOperInfo> {
+    const ep = this.getEndpoint(endpointId);
+    const network = networkOf(this.core, ep);
+    const driver = this.core.registry.get(network.driver);
+    if (!driver.endpointInfo) return { mac: ep.mac ?? undefined, portBindings: [] };
+    return driver.endpointInfo(this.core.contextFor(driver), toNetworkInfo(network), toEndpointInfo(ep));
   }
 
   listEndpoints(filter: { networkId?: string; sandboxId?: string } = {}): EndpointRecord[] {

@@ -1,0 +1,73 @@
+// Served by @netd/testing's agent inside a test's "host" namespace: the whole stack
+// (Linux kernel, controller, bridge driver, port allocator with real socket reservations)
+// runs there, as the daemon would. Imports the BUILT packages (turbo builds them before
+// test:int). Every export is one RPC.
+import { createLinuxKernel } from "@netd/kernel";
+import { Controller, createMemoryStore } from "@netd/libnet-core";
+import { createOsPortReserver, createPortAllocator } from "@netd/portallocator";
+import { createBridgeDriver } from "@netd/driver-bridge";
+
+let state = null;
+
+const log = {
+  debug() {},
+  info() {},
+  warn: (msg, fields) => console.log(JSON.stringify({ level: "warn", msg, ...fields })),
+  error: (msg, fields) => console.log(JSON.stringify({ level: "error", msg, ...fields })),
+};
+
+/** Opens the stack. `netnsPrefix` must be the test env's prefix + "-" so leftovers are caught. */
+export async function open({ netnsPrefix, userlandProxy = true, portRange = { start: 40000, end: 40999 } }) {
+  const kernel = createLinuxKernel();
+  const ports = createPortAllocator({ range: portRange, reservedPorts: [] });
+  const portReserver = createOsPortReserver({ allocator: ports });
+  const driver = createBridgeDriver();
+  const store = createMemoryStore();
+  const controller = await Controller.open({ kernel, store, drivers: [driver], ports, portReserver, log, netnsPrefix, userlandProxy });
+  state = { kernel, controller, driver, store };
+  return { drivers: controller.drivers() };
+}
+
+const c = () => {
+  if (!state) throw new Error("call open() first");
+  return state.controller;
+};
+
+export async function createNetwork(req) {
+  return c().createNetwork(req);
+}
+export async function deleteNetwork(ref) {
+  await c().deleteNetwork(ref);
+}
+export async function createSandbox(req) {
+  return c().createSandbox(req);
+}
+export async function deleteSandbox(ref) {
+  return (await c().deleteSandbox(ref)).map(String);
+}
+export async function connect(network, sandbox, config) {
+  return c().connect(network, sandbox, config);
+}
+export async function disconnect(network, sandbox) {
+  const res = await c().disconnect(network, sandbox);
+  return { errors: res.errors.map(String) };
+}
+export async function getSandbox(ref) {
+  return c().getSandbox(ref);
+}
+export async function endpoints(filter) {
+  return c().listEndpoints(filter ?? {});
+}
+/** Operational bindings of an endpoint, as inspect shows them. */
+export async function endpointInfo(endpointId) {
+  return c().endpointInfo(endpointId);
+}
+
+export async function close() {
+  if (!state) return;
+  const { controller, kernel, driver } = state;
+  state = null;
+  await driver.close?.();
+  await controller.close();
+  await kernel.close();
+}

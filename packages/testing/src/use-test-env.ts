@@ -18,11 +18,11 @@ export function useTestEnv(label?: string): () => TestEnv {
     const env = current;
     current = undefined;
     if (!env) return;
-    try {
-      await env.cleanup();
-    } finally {
-      await env.assertNoLeftovers();
-    }
+    // Both always run; when both fail, one error names both problems instead of hiding the first.
+    const failures: string[] = [];
+    await env.cleanup().catch((err: unknown) => failures.push(err instanceof Error ? err.message : String(err)));
+    await env.assertNoLeftovers().catch((err: unknown) => failures.push(err instanceof Error ? err.message : String(err)));
+    if (failures.length > 0) throw new Error(failures.join("\n"));
   });
   return () => {
     if (!current) throw new Error("useTestEnv(): env() was called outside a test (or requireRoot failed)");

@@ -212,7 +212,11 @@ export interface NftApi {
   replaceTable(netns: NetnsPath, table: NftTableRef, body: NftText): Promise<void>;
   /** Deletes the table; missing is fine. */
   deleteTable(netns: NetnsPath, table: NftTableRef): Promise<void>;
-  /** Applies all element changes in one atomic transaction. */
+  /**
+   * Applies all element changes in one atomic transaction, in order. As in nft, deleting an
+   * element that is not there fails the whole transaction (nothing changes): callers delete
+   * only what their own state says is present. Adding an identical element is a no-op.
+   */
   updateElements(netns: NetnsPath, changes: readonly NftElementChange[]): Promise<void>;
   /** The table as nft's JSON (`{ nftables: [...] }`), or null if it does not exist. */
   listTable(netns: NetnsPath, table: NftTableRef): Promise<unknown>;

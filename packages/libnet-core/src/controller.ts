@@ -70,11 +70,15 @@ export class Controller {
     const state: CoreState = { networks: new Map(), endpoints: new Map(), sandboxes: new Map(), deleting: new Set(), delivered: new Map() };
     const contexts = new Map<string, DriverContext>();
     const hostNetns = options.hostNetns ?? "/proc/self/ns/net";
+    // The ULA /48 that automatic IPv6 subnets come from must stay the same across restarts.
+    const storedUla = await options.store.get<string>("meta", "ula48");
+    const ipam = new Ipam({ ...options.ipam, ula48: options.ipam?.ula48 ?? storedUla });
+    if (storedUla === undefined) await options.store.apply([{ op: "put", kind: "meta", id: "ula48", value: ipam.ula48 }]);
     const ports = options.ports ?? createPortAllocator();
     const core: Core = {
       state,
       store: options.store,
-      ipam: new Ipam(options.ipam),
+      ipam,
       registry,
       kernel: options.kernel,
       hostNetns,

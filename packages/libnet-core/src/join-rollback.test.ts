@@ -117,7 +117,7 @@ describe("leave, sandbox delete and restore", () => {
     expect(bed.journal.hostPorts.size).toBe(0);
     expect(bed.controller.listEndpoints()).toEqual([]);
     expect(await bed.kernel.netns.exists(sb.netns)).toBe(false);
-    expect(Object.keys(bed.store.dump())).toEqual(["network"]);
+    expect(Object.keys(bed.store.dump()).sort()).toEqual(["meta", "network"]);
   });
 
   it("restores from the store and replays the gateway state to the drivers", async () => {
@@ -135,6 +135,15 @@ describe("leave, sandbox delete and restore", () => {
     const ep = await second.controller.createEndpoint("a");
     expect(ep.ipv4).not.toBe(epA.ipv4);
     expect(sb.id).toBe(second.controller.getSandbox("ctr").id);
+  });
+
+  it("keeps the IPv6 ULA prefix of automatic subnets across restarts", async () => {
+    const first = await testBed();
+    const a = await first.controller.createNetwork({ name: "a", enableIPv6: true });
+    const second = await testBed({ store: first.store, kernel: first.kernel });
+    const b = await second.controller.createNetwork({ name: "b", enableIPv6: true });
+    expect(a.ipv6!.subnet.split(":").slice(0, 3)).toEqual(b.ipv6!.subnet.split(":").slice(0, 3));
+    expect(a.ipv6!.subnet).not.toBe(b.ipv6!.subnet);
   });
 
   it("drops endpoints of a sandbox whose namespace vanished while netd was down", async () => {

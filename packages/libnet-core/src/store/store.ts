@@ -2,11 +2,12 @@
  * The persistence contract of libnet-core. The daemon provides a crash-safe on-disk
  * implementation; {@link createMemoryStore} serves tests and embedders without persistence.
  *
- * Records are JSON values grouped by kind: "network", "endpoint", "sandbox", and
+ * Records are JSON values grouped by kind: "network", "endpoint", "sandbox", "meta"
+ * (controller settings that must survive restarts, e.g. the IPv6 ULA prefix), and
  * "driver:<name>" for each driver's own state. Each change is one {@link Store.apply}
  * call whose operations take effect together or not at all.
  */
-export type StoreKind = "network" | "endpoint" | "sandbox" | `driver:${string}`;
+export type StoreKind = "network" | "endpoint" | "sandbox" | "meta" | `driver:${string}`;
 
 /** One change inside an atomic batch. */
 export type StoreOp =

@@ -20,14 +20,14 @@ export interface TestBed {
 
 export type FailWhen = RecordingDriverOptions["failWhen"];
 
-export async function testBed(options: { failBridge?: FailWhen; failIpvlan?: FailWhen; store?: MemoryStore; kernel?: ReturnType<typeof createFakeKernel>; journal?: Journal } = {}): Promise<TestBed> {
+export async function testBed(options: { failBridge?: FailWhen; failIpvlan?: FailWhen; store?: MemoryStore; kernel?: ReturnType<typeof createFakeKernel>; journal?: Journal; random?: () => number } = {}): Promise<TestBed> {
   const kernel = options.kernel ?? createFakeKernel();
   const store = options.store ?? createMemoryStore();
   const journal = options.journal ?? createJournal();
   const bridge = createRecordingDriver({ name: "bridge", journal, gateways: "ipam", publishes: true, failWhen: options.failBridge });
   const ipvlan = createRecordingDriver({ name: "ipvlan", journal, gateways: "force", publishes: false, failWhen: options.failIpvlan });
   const ports = createPortAllocator({ range: { start: 49153, end: 65535 }, reservedPorts: [] });
-  const controller = await Controller.open({ kernel, store, drivers: [bridge, ipvlan], ports, ipam: { random: () => 0.5 } });
+  const controller = await Controller.open({ kernel, store, drivers: [bridge, ipvlan], ports, ipam: { random: options.random ?? (() => 0.5) } });
   return { controller, kernel, store, journal, bridge, ipvlan, ports };
 }
 

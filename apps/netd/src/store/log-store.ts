@@ -176,7 +176,7 @@ function applyToMemory(mem: Memory, op: StoreOp): void {
     return;
   }
   let b = mem.get(op.kind);
-  if (!b) mem.set(op.kind, (b = new Map()));
+  if (!b) mem.set(op.kind, (b = new Map<string, string>()));
   b.set(op.id, JSON.stringify(op.value));
 }
 

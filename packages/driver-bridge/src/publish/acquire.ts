@@ -1,0 +1,79 @@
+/**
+ * Applying, acquire phase: adds the desired bindings an endpoint lacks (host ports, proxies,
+ * firewall elements, conntrack flush, persistence). Every step pushes its undo; the caller
+ * runs them in reverse if anything fails, across all endpoints of the event.
+ */
+import type { BridgeFirewall } from "../model.js";
+import type { HoldDeps } from "./host-ports.js";
+import { holdGroup } from "./host-ports.js";
+import { endpointPorts } from "./firewall-ports.js";
+import { flushUdp } from "./conntrack.js";
+import type { EndpointRecord, Entry } from "./records.js";
+import { persist, rememberPorts } from "./records.js";
+import type { AppliedBinding, PlannedBinding } from "./types.js";
+import { bindingKey, groupKey } from "./types.js";
+
+/** An undo step; run in reverse order on failure. */
+export type Undo = () => Promise<void>;
+
+/** What acquiring needs. */
+export interface AcquireDeps extends HoldDeps {
+  readonly firewall: BridgeFirewall;
+}
+
+/**
+ * Host port to prefer for a group: one its present members hold (6-to-4 coming back next
+ * to the IPv4 binding), else the last port one of its members had, else the port the
+ * same published binding holds on another endpoint of the sandbox (two single-stack gateways).
+ */
+export function preferredPort(record: EndpointRecord, group: readonly PlannedBinding[], siblings: readonly EndpointRecord[]): number | undefined {
+  const gk = groupKey(group[0] as PlannedBinding);
+  const held = (r: EndpointRecord): number | undefined => r.entries.find((e) => e.binding.mapper === "nat" && groupKey(e.binding) === gk)?.binding.hostPort;
+  const own = held(record);
+  if (own !== undefined) return own;
+  for (const b of group) {
+    const last = record.lastPorts.get(bindingKey(b));
+    if (last !== undefined) return last;
+  }
+  for (const s of siblings) {
+    const port = held(s);
+    if (port !== undefined) return port;
+  }
+  return undefined;
+}
+
+/** Adds `groups` to `record`, pushing undo steps onto `undo`. Throws the first failure. */
+export async function acquireEndpoint(
+  deps: AcquireDeps,
+  record: EndpointRecord,
+  groups: readonly PlannedBinding[][],
+  siblings: readonly EndpointRecord[],
+  undo: Undo[],
+): Promise<void> {
+  const { ctx, firewall } = deps;
+  const before = record.entries;
+  const added: Entry[] = [];
+  for (const group of groups) {
+    if (group[0]?.mapper === "routed") {
+      for (const b of group) added.push({ binding: { ...b, hostPort: 0 }, hold: null });
+      continue;
+    }
+    const { port, holds } = await holdGroup(deps, group, preferredPort(record, group, siblings));
+    undo.push(async () => {
+      await Promise.allSettled(holds.map((h) => h.release()));
+    });
+    group.forEach((b, i) => added.push({ binding: { ...b, hostPort: port }, hold: holds[i] ?? null }));
+  }
+  const after = [...before, ...added];
+  const applied: AppliedBinding[] = after.map((e) => e.binding);
+  await firewall.setEndpointPorts(record.endpoint.id, endpointPorts(record.network, applied));
+  undo.push(() => firewall.setEndpointPorts(record.endpoint.id, endpointPorts(record.network, before.map((e) => e.binding))));
+  record.entries = after;
+  undo.push(async () => {
+    record.entries = before;
+    await persist(ctx.state, record);
+  });
+  await persist(ctx.state, record);
+  rememberPorts(record, added);
+  await flushUdp(ctx, added.map((e) => e.binding));
+}

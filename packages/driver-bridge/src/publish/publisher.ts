@@ -1,0 +1,118 @@
+/** The Publisher: gateway events in, port bindings out (see model.ts for the contract). */
+import type { BridgeEndpoint, Publisher, PublisherDeps } from "../model.js";
+import type { GatewayChange } from "@netd/driverapi";
+import { NetdAggregateError, wrapError } from "@netd/driverapi";
+import type { ProxyManager } from "../proxy/types.js";
+import type { AcquireDeps, Undo } from "./acquire.js";
+import { acquireEndpoint } from "./acquire.js";
+import { diffEndpoint, planEndpoint } from "./plan.js";
+import type { EndpointRecord } from "./records.js";
+import { forgetStored, operational } from "./records.js";
+import { releaseBindings } from "./release.js";
+import { restoreEndpoint } from "./restore.js";
+
+/** Test seam: the proxy manager to use when the userland proxy is on. */
+export interface PublisherOptions {
+  /** Called once, lazily, when `ctx.settings.userlandProxy` is true. */
+  readonly createProxy: () => ProxyManager;
+}
+
+/**
+ * Creates a publisher. Per endpoint it keeps what is applied; each event is planned for
+ * every endpoint first (so invalid input fails before anything changes), then applied.
+ */
+export function createPublisherWith(deps: PublisherDeps, options: PublisherOptions): Publisher {
+  const { ctx, firewall } = deps;
+  const records = new Map<string, EndpointRecord>();
+  const proxy = ctx.settings.userlandProxy ? options.createProxy() : null;
+  const applyDeps: AcquireDeps = { ctx, firewall, proxy };
+
+  const recordFor = (endpoint: BridgeEndpoint): EndpointRecord => {
+    let record = records.get(endpoint.id);
+    if (!record) {
+      record = { endpoint, network: deps.network(endpoint.networkId), entries: [], lastPorts: new Map() };
+      records.set(endpoint.id, record);
+    }
+    return record;
+  };
+
+  const siblingsOf = (record: EndpointRecord): EndpointRecord[] =>
+    [...records.values()].filter((r) => r !== record && r.endpoint.sandboxId === record.endpoint.sandboxId);
+
+  return {
+    async onGatewayChange(change: GatewayChange, endpoints: readonly BridgeEndpoint[]) {
+      const plans = endpoints.map((endpoint) => {
+        const record = recordFor(endpoint);
+        const plan = planEndpoint(change.sandbox.portBindings, endpoint, record.network, change.gw4, change.gw6, proxy !== null);
+        if (change.phase === "acquire") for (const n of plan.notices) ctx.log.info(n, { endpoint: endpoint.id });
+        return { record, diff: diffEndpoint(plan, record.entries.map((e) => e.binding)) };
+      });
+      if (change.phase === "release") {
+        const errors: unknown[] = [];
+        for (const { record, diff } of plans) {
+          try {
+            await releaseBindings(applyDeps, record, diff.remove);
+          } catch (error) {
+            errors.push(error);
+          }
+        }
+        if (errors.length === 1) throw errors[0];
+        if (errors.length > 1) throw new NetdAggregateError("failed to release port bindings", errors);
+        return;
+      }
+      const undo: Undo[] = [];
+      try {
+        for (const { record, diff } of plans) {
+          if (diff.add.length > 0) await acquireEndpoint(applyDeps, record, diff.add, siblingsOf(record), undo);
+        }
+      } catch (error) {
+        for (const step of undo.reverse()) {
+          try {
+            await step();
+          } catch (undoError) {
+            ctx.log.error("rollback of port publishing failed", { error: String(undoError) });
+          }
+        }
+        throw wrapError(`failed to publish ports of sandbox ${change.sandbox.name}`, error);
+      }
+    },
+
+    async releaseEndpoint(endpointId: string) {
+      const record = records.get(endpointId);
+      const errors: unknown[] = [];
+      if (record) {
+        try {
+          await releaseBindings(applyDeps, record, record.entries.map((e) => e.binding));
+        } catch (error) {
+          errors.push(error);
+        }
+        records.delete(endpointId);
+      }
+      try {
+        await forgetStored(ctx.state, endpointId);
+      } catch (error) {
+        errors.push(error);
+      }
+      if (errors.length === 1) throw errors[0];
+      if (errors.length > 1) throw new NetdAggregateError(`failed to release the ports of endpoint ${endpointId.slice(0, 12)}`, errors);
+    },
+
+    bindings: (endpointId: string) => operational(records.get(endpointId)),
+
+    async restore(endpoints: readonly BridgeEndpoint[]) {
+      for (const endpoint of endpoints) {
+        const record = recordFor(endpoint);
+        if (record.entries.length > 0) continue;
+        await restoreEndpoint(applyDeps, record);
+      }
+    },
+
+    async close() {
+      const holds = [...records.values()].flatMap((r) => r.entries.map((e) => e.hold));
+      records.clear();
+      await Promise.allSettled(holds.flatMap((h) => (h ? [h.release()] : [])));
+      await proxy?.close();
+    },
+  };
+}
+

@@ -1,0 +1,183 @@
+/**
+ * Network and endpoint options of the bridge driver (reference §4.2): parsed and validated
+ * from NetworkInfo before any kernel call. Unknown keys are errors (Docker ignores them;
+ * netd names them so a typo does not silently give a default network).
+ */
+import { isIP } from "node:net";
+import type { EndpointInfo, NetworkInfo } from "@netd/driverapi";
+import { bridgeError } from "./errors.js";
+import type { BridgeNetworkConfig, GatewayMode } from "./model.js";
+
+/** Option keys accepted by `createNetwork` (`docker network create -o KEY=VALUE`). */
+export const NETWORK_OPTIONS = {
+  bridgeName: "com.docker.network.bridge.name",
+  enableIcc: "com.docker.network.bridge.enable_icc",
+  enableIpMasquerade: "com.docker.network.bridge.enable_ip_masquerade",
+  gatewayModeIpv4: "com.docker.network.bridge.gateway_mode_ipv4",
+  gatewayModeIpv6: "com.docker.network.bridge.gateway_mode_ipv6",
+  inhibitIpv4: "com.docker.network.bridge.inhibit_ipv4",
+  hostBindingIpv4: "com.docker.network.bridge.host_binding_ipv4",
+  hostIpv4: "com.docker.network.host_ipv4",
+  hostIpv6: "com.docker.network.host_ipv6",
+  containerIfacePrefix: "com.docker.network.container_iface_prefix",
+  mtu: "com.docker.network.driver.mtu",
+} as const;
+
+/** Option keys accepted per endpoint (`--driver-opt KEY=VALUE`). */
+export const ENDPOINT_OPTIONS = {
+  ifname: "com.docker.network.endpoint.ifname",
+} as const;
+
+const GATEWAY_MODES: readonly GatewayMode[] = ["nat", "nat-unprotected", "routed", "isolated"];
+/** Bridge names end up in nft chain names (nftables-layout.md §7 L11), hence the narrow set. */
+const BRIDGE_NAME = /^[A-Za-z0-9_.-]{1,15}$/;
+const IF_PREFIX = /^[A-Za-z][A-Za-z0-9_.-]{0,11}$/;
+
+/** Parses Go's strconv.ParseBool spellings, as Docker does for these labels. */
+function parseBool(key: string, value: string): boolean {
+  if (["1", "t", "T", "true", "TRUE", "True"].includes(value)) return true;
+  if (["0", "f", "F", "false", "FALSE", "False"].includes(value)) return false;
+  throw bridgeError("INVALID_OPTION", `option ${key} has invalid value '${value}'`, "use true or false", { key, value });
+}
+
+function parseMode(key: string, value: string | undefined): GatewayMode {
+  if (value === undefined || value === "") return "nat";
+  if ((GATEWAY_MODES as readonly string[]).includes(value)) return value as GatewayMode;
+  throw bridgeError("INVALID_OPTION", `option ${key} has invalid value '${value}'`, `use one of ${GATEWAY_MODES.join(", ")}`, { key, value });
+}
+
+function parseAddress(key: string, value: string, family: 0 | 4 | 6): string {
+  const got = isIP(value);
+  if (got === 0 || (family !== 0 && got !== family)) {
+    const what = family === 0 ? "an IP address" : `an IPv${family} address`;
+    throw bridgeError("INVALID_OPTION", `option ${key} has invalid value '${value}'`, `give ${what}`, { key, value });
+  }
+  return value;
+}
+
+/** Linux's dev_valid_name: 1–15 bytes, not "." or "..", no '/', ':' or whitespace. */
+export function isValidIfname(name: string): boolean {
+  return Buffer.byteLength(name) >= 1 && Buffer.byteLength(name) <= 15 && name !== "." && name !== ".." && !/[/:\s]/.test(name);
+}
+
+function checkKeys(kind: string, options: Readonly<Record<string, string>>, valid: readonly string[]): void {
+  for (const key of Object.keys(options)) {
+    if (!valid.includes(key)) {
+      throw bridgeError("UNKNOWN_OPTION", `unknown ${kind} option '${key}' for the bridge driver`, `valid options: ${valid.join(", ")}`, { key });
+    }
+  }
+}
+
+/**
+ * Validates the options and the IPAM data of a network and returns its configuration.
+ * Called first in createNetwork (and in restore), before anything touches the kernel.
+ * Pure: conflicts with other networks and host links are checked by network/validate-network.
+ */
+export function parseNetworkConfig(network: NetworkInfo): BridgeNetworkConfig {
+  const o = network.options;
+  checkKeys("network", o, Object.values(NETWORK_OPTIONS));
+  const get = (key: string): string | undefined => o[key];
+
+  const bridgeName = get(NETWORK_OPTIONS.bridgeName) ?? `br-${network.id.slice(0, 12)}`;
+  if (!BRIDGE_NAME.test(bridgeName)) {
+    throw bridgeError("INVALID_OPTION", `option ${NETWORK_OPTIONS.bridgeName} has invalid value '${bridgeName}'`, "use 1-15 letters, digits, '_', '.' or '-'", { key: NETWORK_OPTIONS.bridgeName, value: bridgeName });
+  }
+  const bool = (key: string, dflt: boolean): boolean => {
+    const v = get(key);
+    return v === undefined ? dflt : parseBool(key, v);
+  };
+  const icc = bool(NETWORK_OPTIONS.enableIcc, true);
+  const masquerade = bool(NETWORK_OPTIONS.enableIpMasquerade, true);
+  const inhibitIpv4 = bool(NETWORK_OPTIONS.inhibitIpv4, false);
+  const mode4 = parseMode(NETWORK_OPTIONS.gatewayModeIpv4, get(NETWORK_OPTIONS.gatewayModeIpv4));
+  const mode6 = parseMode(NETWORK_OPTIONS.gatewayModeIpv6, get(NETWORK_OPTIONS.gatewayModeIpv6));
+  for (const [key, mode] of [[NETWORK_OPTIONS.gatewayModeIpv4, mode4], [NETWORK_OPTIONS.gatewayModeIpv6, mode6]] as const) {
+    if (mode === "isolated" && !network.internal) {
+      throw bridgeError("INVALID_OPTION", `gateway mode 'isolated' can only be used for an internal network (option ${key}, network '${network.name}')`, "create the network with --internal or use another gateway mode", { key, value: mode });
+    }
+  }
+
+  let mtu: number | null = null;
+  const mtuText = get(NETWORK_OPTIONS.mtu);
+  if (mtuText !== undefined) {
+    mtu = /^\d{1,6}$/.test(mtuText) ? Number(mtuText) : NaN;
+    if (!(mtu >= 68 && mtu <= 65535)) {
+      throw bridgeError("INVALID_OPTION", `option ${NETWORK_OPTIONS.mtu} has invalid value '${mtuText}'`, "give an MTU between 68 and 65535", { key: NETWORK_OPTIONS.mtu, value: mtuText });
+    }
+  }
+  const addr = (key: string, family: 0 | 4 | 6): string | null => {
+    const v = get(key);
+    return v === undefined || v === "" ? null : parseAddress(key, v, family);
+  };
+  const hostIpv4 = addr(NETWORK_OPTIONS.hostIpv4, 4);
+  const hostIpv6 = addr(NETWORK_OPTIONS.hostIpv6, 6);
+  const defaultBindingIp = addr(NETWORK_OPTIONS.hostBindingIpv4, 0);
+  const ifPrefix = get(NETWORK_OPTIONS.containerIfacePrefix) ?? "eth";
+  if (!IF_PREFIX.test(ifPrefix)) {
+    throw bridgeError("INVALID_OPTION", `option ${NETWORK_OPTIONS.containerIfacePrefix} has invalid value '${ifPrefix}'`, "use a letter followed by up to 11 letters, digits, '_', '.' or '-'", { key: NETWORK_OPTIONS.containerIfacePrefix, value: ifPrefix });
+  }
+
+  if (!network.ipv4 && !network.ipv6) {
+    throw bridgeError("INVALID_NETWORK", `network '${network.name}' has neither an IPv4 nor an IPv6 subnet`, "enable IPv4, IPv6 or both");
+  }
+  for (const [fam, data] of [[4, network.ipv4], [6, network.ipv6]] as const) {
+    if (!data) continue;
+    const len = Number(data.subnet.split("/")[1]);
+    if (len === 0) {
+      throw bridgeError("INVALID_NETWORK", `network '${network.name}' has subnet ${data.subnet}, which covers every IPv${fam} address`, "pick a smaller subnet");
+    }
+    const mode = fam === 4 ? mode4 : mode6;
+    const needsGateway = !network.internal && mode !== "isolated" && !(fam === 4 && inhibitIpv4);
+    if (needsGateway && !data.gateway) {
+      throw bridgeError("INVALID_NETWORK", `network '${network.name}' has no IPv${fam} gateway address for subnet ${data.subnet}`, "let IPAM reserve a gateway or give one");
+    }
+  }
+
+  return {
+    id: network.id,
+    name: network.name,
+    bridgeName,
+    internal: network.internal,
+    icc,
+    masquerade,
+    mode4,
+    mode6,
+    inhibitIpv4,
+    mtu,
+    hostIpv4,
+    hostIpv6,
+    defaultBindingIp,
+    ifPrefix,
+    subnet4: network.ipv4?.subnet ?? null,
+    subnet6: network.ipv6?.subnet ?? null,
+    gateway4: network.ipv4?.gateway ?? null,
+    gateway6: network.ipv6?.gateway ?? null,
+  };
+}
+
+/** Validated endpoint options. */
+export interface EndpointOptions {
+  /** Interface name inside the sandbox; null = prefix + first free index. */
+  readonly ifname: string | null;
+}
+
+/** Validates an endpoint's driver options; called in createEndpoint and again at join. */
+export function parseEndpointOptions(endpoint: EndpointInfo): EndpointOptions {
+  checkKeys("endpoint", endpoint.options, Object.values(ENDPOINT_OPTIONS));
+  const ifname = endpoint.options[ENDPOINT_OPTIONS.ifname];
+  if (ifname === undefined) return { ifname: null };
+  if (!isValidIfname(ifname)) {
+    throw bridgeError("INVALID_OPTION", `option ${ENDPOINT_OPTIONS.ifname} has invalid value '${ifname}'`, "use 1-15 bytes without '/', ':' or whitespace", { key: ENDPOINT_OPTIONS.ifname, value: ifname });
+  }
+  return { ifname };
+}
+
+/** The address part of a CIDR ("10.0.0.2/24" → "10.0.0.2"). */
+export function addressOf(cidr: string): string {
+  return cidr.split("/")[0] ?? cidr;
+}
+
+/** The prefix length of a CIDR ("10.0.0.0/24" → 24). */
+export function prefixLength(cidr: string): number {
+  return Number(cidr.split("/")[1]);
+}

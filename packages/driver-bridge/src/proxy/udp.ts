@@ -25,6 +25,8 @@ interface Flow {
 /** A bound UDP proxy. */
 export interface UdpProxy {
   close(): Promise<void>;
+  /** Live client flows (for tests and metrics). */
+  flowCount(): number;
 }
 
 /** Binds spec.hostIp:hostPort and forwards datagrams per client flow. `idleMs` is for tests. */
@@ -53,12 +55,13 @@ export function listenUdp(spec: ProxySpec, idleMs = UDP_IDLE_MS): Promise<UdpPro
     const upstream = createSocket(upstreamType);
     const flow: Flow = { upstream, timer: setTimeout(() => drop(key), idleMs) };
     flow.timer.unref();
-    upstream.on("message", (msg) => {
+    upstream.on("message", (msg, from) => {
+      // Not connect()ed (a connecting socket refuses sends), so filter the source here.
+      if (from.port !== spec.containerPort) return;
       flow.timer.refresh();
       listener.send(msg, port, address);
     });
     upstream.on("error", () => drop(key));
-    upstream.connect(spec.containerPort, spec.containerIp);
     flows.set(key, flow);
     return flow;
   };
@@ -66,8 +69,7 @@ export function listenUdp(spec: ProxySpec, idleMs = UDP_IDLE_MS): Promise<UdpPro
   listener.on("message", (msg, rinfo) => {
     const flow = flowFor(rinfo.address, rinfo.port);
     if (!flow) return;
-    // Queued by Node until the connect above completes.
-    flow.upstream.send(msg, (error) => {
+    flow.upstream.send(msg, spec.containerPort, spec.containerIp, (error) => {
       if (error) drop(`${rinfo.address}|${rinfo.port}`);
     });
   });
@@ -79,6 +81,7 @@ export function listenUdp(spec: ProxySpec, idleMs = UDP_IDLE_MS): Promise<UdpPro
       listener.on("error", () => undefined);
       let closed: Promise<void> | undefined;
       resolve({
+        flowCount: () => flows.size,
         close() {
           closed ??= new Promise<void>((done) => {
             for (const key of [...flows.keys()]) drop(key);

@@ -11,7 +11,7 @@ import { flushUdp } from "./conntrack.js";
 import type { EndpointRecord, Entry } from "./records.js";
 import { persist, rememberPorts } from "./records.js";
 import type { AppliedBinding, PlannedBinding } from "./types.js";
-import { bindingKey, groupKey } from "./types.js";
+import { groupKey } from "./types.js";
 
 /** An undo step; run in reverse order on failure. */
 export type Undo = () => Promise<void>;
@@ -23,23 +23,16 @@ export interface AcquireDeps extends HoldDeps {
 
 /**
  * Host port to prefer for a group: one its present members hold (6-to-4 coming back next
- * to the IPv4 binding), else the last port one of its members had, else the port the
- * same published binding holds on another endpoint of the sandbox (two single-stack gateways).
+ * to the IPv4 binding), else the port the same published binding holds on another
+ * endpoint of the sandbox (two single-stack gateways), else the last port the group had on
+ * this endpoint, else the last it had on another endpoint of the sandbox (a gateway moving
+ * back and forth keeps its ephemeral port when it is still free).
  */
 export function preferredPort(record: EndpointRecord, group: readonly PlannedBinding[], siblings: readonly EndpointRecord[]): number | undefined {
   const gk = groupKey(group[0] as PlannedBinding);
   const held = (r: EndpointRecord): number | undefined => r.entries.find((e) => e.binding.mapper === "nat" && groupKey(e.binding) === gk)?.binding.hostPort;
-  const own = held(record);
-  if (own !== undefined) return own;
-  for (const b of group) {
-    const last = record.lastPorts.get(bindingKey(b));
-    if (last !== undefined) return last;
-  }
-  for (const s of siblings) {
-    const port = held(s);
-    if (port !== undefined) return port;
-  }
-  return undefined;
+  const candidates = [held(record), ...siblings.map(held), record.lastPorts.get(gk), ...siblings.map((s) => s.lastPorts.get(gk))];
+  return candidates.find((p) => p !== undefined);
 }
 
 /** Adds `groups` to `record`, pushing undo steps onto `undo`. Throws the first failure. */

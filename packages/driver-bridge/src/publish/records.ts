@@ -3,7 +3,7 @@ import type { DriverStateStore, OperationalBinding } from "@netd/driverapi";
 import type { BridgeEndpoint, BridgeNetworkConfig } from "../model.js";
 import type { PortHold } from "./host-ports.js";
 import type { AppliedBinding } from "./types.js";
-import { bindingKey } from "./types.js";
+import { groupKey } from "./types.js";
 
 /** One applied binding and what holds its host port (null: routed, nothing held). */
 export interface Entry {
@@ -16,7 +16,7 @@ export interface EndpointRecord {
   readonly endpoint: BridgeEndpoint;
   readonly network: BridgeNetworkConfig;
   entries: Entry[];
-  /** Last host port per binding key, kept after a binding goes, for `prefer` when it comes back. */
+  /** Last host port per group key, kept after a binding goes, for `prefer` when it comes back. */
   readonly lastPorts: Map<string, number>;
 }
 
@@ -55,7 +55,7 @@ export function forgetStored(store: DriverStateStore, endpointId: string): Promi
 
 /** Remembers the host ports of entries for later `prefer`. */
 export function rememberPorts(record: EndpointRecord, entries: readonly Entry[]): void {
-  for (const e of entries) if (e.binding.hostPort > 0) record.lastPorts.set(bindingKey(e.binding), e.binding.hostPort);
+  for (const e of entries) if (e.binding.hostPort > 0) record.lastPorts.set(groupKey(e.binding), e.binding.hostPort);
 }
 
 /** Inspect's view: one operational binding per applied binding, in applied order. */

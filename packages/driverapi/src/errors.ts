@@ -135,6 +135,16 @@ export function wrapError(context: string, cause: unknown): NetdError {
   return new NetdError({ code: "INTERNAL", category: "internal", message: `${context}: ${text}`, cause });
 }
 
+/**
+ * A constructor for errors of one code table: `(code, message, hint?, details?, cause?)`,
+ * with the category taken from the table. Each package makes one for its own codes.
+ */
+export function errorFactory<T extends Record<string, ErrorCodeSpec>>(
+  table: Readonly<T>,
+): (code: keyof T & string, message: string, hint?: string, details?: Record<string, unknown>, cause?: unknown) => NetdError {
+  return (code, message, hint, details, cause) => new NetdError({ code, category: table[code]!.category, message, hint, details, cause });
+}
+
 /** Codes used by the contract itself; packages define their own tables next to their code. */
 export const apiErrorCodes = defineErrorCodes({
   INVALID_ARGUMENT: { category: "invalid", description: "A value failed validation before anything was changed." },

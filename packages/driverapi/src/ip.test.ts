@@ -1,16 +1,16 @@
 import { describe, expect, it } from "vitest";
-import { parseHostAddress } from "./address.js";
+import { canonicalIp, parseIpAddress } from "./ip.js";
 
 function text(input: string): string {
-  const parsed = parseHostAddress(input);
+  const parsed = parseIpAddress(input);
   if (!parsed.ok) throw new Error(`${input}: ${parsed.reason}`);
   return parsed.address.text;
 }
 
-describe("parseHostAddress", () => {
+describe("parseIpAddress", () => {
   it("keeps IPv4 as a dotted quad and flags 0.0.0.0 as unspecified", () => {
-    expect(parseHostAddress("127.0.0.1")).toEqual({ ok: true, address: { text: "127.0.0.1", family: 4, unspecified: false } });
-    expect(parseHostAddress("0.0.0.0")).toEqual({ ok: true, address: { text: "0.0.0.0", family: 4, unspecified: true } });
+    expect(parseIpAddress("127.0.0.1")).toEqual({ ok: true, address: { text: "127.0.0.1", family: 4, unspecified: false } });
+    expect(parseIpAddress("0.0.0.0")).toEqual({ ok: true, address: { text: "0.0.0.0", family: 4, unspecified: true } });
   });
 
   it("canonicalises IPv6 to RFC 5952 text", () => {
@@ -24,14 +24,14 @@ describe("parseHostAddress", () => {
     expect(text("2001:0:0:1:0:0:1:1")).toBe("2001::1:0:0:1:1");
     expect(text("fe80::1:2")).toBe("fe80::1:2");
     expect(text("::2:3:4:5:6:7:8")).toBe("0:2:3:4:5:6:7:8");
-    expect(parseHostAddress("::").ok && parseHostAddress("::")).toMatchObject({ address: { family: 6, unspecified: true } });
+    expect(parseIpAddress("::").ok && parseIpAddress("::")).toMatchObject({ address: { family: 6, unspecified: true } });
   });
 
   it("unmaps IPv4-mapped IPv6 addresses (§4.6)", () => {
-    expect(parseHostAddress("::ffff:127.0.0.1")).toEqual({ ok: true, address: { text: "127.0.0.1", family: 4, unspecified: false } });
+    expect(parseIpAddress("::ffff:127.0.0.1")).toEqual({ ok: true, address: { text: "127.0.0.1", family: 4, unspecified: false } });
     expect(text("::FFFF:7f00:1")).toBe("127.0.0.1");
     expect(text("0:0:0:0:0:ffff:c0a8:0101")).toBe("192.168.1.1");
-    expect(parseHostAddress("::ffff:0.0.0.0")).toEqual({ ok: true, address: { text: "0.0.0.0", family: 4, unspecified: true } });
+    expect(parseIpAddress("::ffff:0.0.0.0")).toEqual({ ok: true, address: { text: "0.0.0.0", family: 4, unspecified: true } });
     // IPv4-compatible (deprecated) addresses are plain IPv6.
     expect(text("::127.0.0.1")).toBe("::7f00:1");
   });
@@ -51,6 +51,15 @@ describe("parseHostAddress", () => {
     ["fe80::1%eth0", "zone indexes are not supported"],
     ["10.0.0.0/8", "not an IPv4 or IPv6 address"],
   ])("refuses %j (%s)", (input, reason) => {
-    expect(parseHostAddress(input)).toEqual({ ok: false, reason });
+    expect(parseIpAddress(input)).toEqual({ ok: false, reason });
+  });
+});
+
+describe("canonicalIp", () => {
+  it("returns canonical text or null", () => {
+    expect(canonicalIp("::FFFF:127.0.0.1")).toBe("127.0.0.1");
+    expect(canonicalIp("2001:DB8::0:1")).toBe("2001:db8::1");
+    expect(canonicalIp("10.0.0.05")).toBeNull();
+    expect(canonicalIp("fe80::1%eth0")).toBeNull();
   });
 });

@@ -1,10 +1,12 @@
 /**
- * Host address parsing. Allocation state is keyed by the canonical text of an address,
- * so "::FFFF:127.0.0.1", "0:0::ffff:7f00:1" and "127.0.0.1" must all become the same key.
+ * IP address parsing and canonical text, shared by every package that compares or keys
+ * addresses: "::FFFF:127.0.0.1", "0:0::ffff:7f00:1" and "127.0.0.1" all become "127.0.0.1".
+ * Strict: leading zeros in IPv4 octets, zone indexes and anything but plain addresses are
+ * refused.
  */
 
-/** A validated host address in canonical form. */
-export interface HostAddress {
+/** A validated address in canonical form. */
+export interface IpAddress {
   /** Canonical text: dotted quad for IPv4 (IPv4-mapped IPv6 is unmapped), RFC 5952 for IPv6. */
   readonly text: string;
   readonly family: 4 | 6;
@@ -13,13 +15,13 @@ export interface HostAddress {
 }
 
 /** Why `input` is not an address, or null when it is one. */
-export type ParseResult = { readonly ok: true; readonly address: HostAddress } | { readonly ok: false; readonly reason: string };
+export type ParseResult = { readonly ok: true; readonly address: IpAddress } | { readonly ok: false; readonly reason: string };
 
 /**
  * Parses one host address. Called for every address before any state changes.
  * Zone indexes ("fe80::1%eth0") are refused: bindings are keyed by address only.
  */
-export function parseHostAddress(input: string): ParseResult {
+export function parseIpAddress(input: string): ParseResult {
   if (typeof input !== "string" || input === "") return { ok: false, reason: "empty" };
   if (input.includes("%")) return { ok: false, reason: "zone indexes are not supported" };
   if (!input.includes(":")) {
@@ -35,10 +37,10 @@ export function parseHostAddress(input: string): ParseResult {
     const lo = groups[7] ?? 0;
     return { ok: true, address: v4Address([hi >> 8, hi & 0xff, lo >> 8, lo & 0xff]) };
   }
-  return { ok: true, address: { text: formatIPv6(groups), family: 6, unspecified: groups.every((g) => g === 0) } };
+  return { ok: true, address: { text: formatIpv6(groups), family: 6, unspecified: groups.every((g) => g === 0) } };
 }
 
-function v4Address(octets: readonly number[]): HostAddress {
+function v4Address(octets: readonly number[]): IpAddress {
   return { text: octets.join("."), family: 4, unspecified: octets.every((o) => o === 0) };
 }
 
@@ -88,8 +90,8 @@ function parseIPv6(text: string): number[] | null {
   return [...head, ...new Array<number>(8 - head.length - tail.length).fill(0), ...tail];
 }
 
-/** RFC 5952: lower case, no leading zeros, the longest run (>= 2) of zero groups as "::". */
-function formatIPv6(groups: readonly number[]): string {
+/** RFC 5952 text of eight 16-bit groups: lower case, no leading zeros, the longest run (>= 2) of zero groups as "::". */
+export function formatIpv6(groups: readonly number[]): string {
   let bestStart = -1;
   let bestLength = 1;
   for (let i = 0; i < 8; ) {
@@ -108,4 +110,10 @@ function formatIPv6(groups: readonly number[]): string {
   const hex = groups.map((g) => g.toString(16));
   if (bestStart < 0) return hex.join(":");
   return `${hex.slice(0, bestStart).join(":")}::${hex.slice(bestStart + bestLength).join(":")}`;
+}
+
+/** The canonical text of `input`, or null when it is not a plain IPv4 or IPv6 address. */
+export function canonicalIp(input: string): string | null {
+  const parsed = parseIpAddress(input);
+  return parsed.ok ? parsed.address.text : null;
 }

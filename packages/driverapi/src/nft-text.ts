@@ -10,6 +10,8 @@
  * - nft 1.0.6 has no escape for `"` inside a string, so quoted strings refuse it.
  */
 
+import { parseIpAddress } from "./ip.js";
+
 const TEXT: unique symbol = Symbol.for("netd.nft-text") as never;
 
 /** nftables text produced by {@link nft}. Only this module can create one. */
@@ -22,7 +24,6 @@ export interface NftText {
 export type NftValue = NftText | string | number | bigint | readonly NftValue[];
 
 const IDENT = /^[A-Za-z_][A-Za-z0-9_.-]*$/;
-const IPV4 = /^(25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)(\.(25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)){3}$/;
 
 function make(text: string): NftText {
   return Object.freeze({ [TEXT]: true as const, text });
@@ -74,7 +75,8 @@ export function nftQuoted(value: string): NftText {
 
 /** An IPv4 or IPv6 address (validated, not resolved). */
 export function nftAddr(value: string): NftText {
-  if (IPV4.test(value) || isIpv6(value)) return make(value);
+  // Validated but rendered as given: canonicalising would unmap ::ffff:a.b.c.d into IPv4.
+  if (parseIpAddress(value).ok) return make(value);
   throw new TypeError(`nft: ${JSON.stringify(value)} is not an IP address`);
 }
 
@@ -83,22 +85,10 @@ export function nftPrefix(value: string): NftText {
   const slash = value.indexOf("/");
   const addr = value.slice(0, slash);
   const len = Number(value.slice(slash + 1));
-  const max = IPV4.test(addr) ? 32 : isIpv6(addr) ? 128 : -1;
+  const parsed = parseIpAddress(addr);
+  const max = !parsed.ok ? -1 : parsed.address.family === 4 ? 32 : 128;
   if (slash < 0 || max < 0 || !/^\d{1,3}$/.test(value.slice(slash + 1)) || len > max) {
     throw new TypeError(`nft: ${JSON.stringify(value)} is not a CIDR prefix`);
   }
   return make(value);
-}
-
-function isIpv6(value: string): boolean {
-  if (!/^[0-9a-fA-F:.]+$/.test(value) || !value.includes(":")) return false;
-  const double = value.split("::");
-  if (double.length > 2) return false;
-  const groups = value.split(":").filter((g) => g !== "");
-  const last = groups[groups.length - 1] ?? "";
-  const hasV4 = last.includes(".");
-  if (hasV4 && !IPV4.test(last)) return false;
-  const count = groups.length + (hasV4 ? 1 : 0);
-  if (groups.some((g) => !g.includes(".") && !/^[0-9a-fA-F]{1,4}$/.test(g))) return false;
-  return double.length === 2 ? count < 8 : count === 8;
 }

@@ -1,6 +1,5 @@
 /** Error codes of libnet-core (IPAM has its own table in ipam/errors.ts). */
-import { NetdError, defineErrorCodes } from "@netd/driverapi";
-import type { ErrorCategory } from "@netd/driverapi";
+import { defineErrorCodes, errorFactory } from "@netd/driverapi";
 
 export const coreErrorCodes = defineErrorCodes({
   INVALID_ARGUMENT: { category: "invalid", description: "A value failed validation before anything was changed." },
@@ -24,14 +23,5 @@ export const coreErrorCodes = defineErrorCodes({
 
 export type CoreErrorCode = keyof typeof coreErrorCodes;
 
-/** Builds a NetdError of this package's table. */
-export function coreError(
-  code: CoreErrorCode,
-  message: string,
-  hint?: string,
-  details?: Record<string, unknown>,
-  cause?: unknown,
-): NetdError {
-  const category: ErrorCategory = coreErrorCodes[code].category;
-  return new NetdError({ code, category, message, hint, details, cause });
-}
+/** Builds a NetdError of this package's table: (code, message, hint?, details?, cause?). */
+export const coreError = errorFactory(coreErrorCodes);

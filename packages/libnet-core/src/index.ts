@@ -11,7 +11,6 @@ export type { MemoryStore } from "./store/memory-store.js";
 export { compareCandidates, selectGateways, sortCandidates, gatewayFamilies } from "./gateway/select.js";
 export type { GatewayCandidate } from "./gateway/select.js";
 export { DriverRegistry } from "./registry.js";
-export { UndoStack } from "./undo-stack.js";
 export { KeyedSerializer } from "./serial.js";
 export { coreErrorCodes } from "./errors.js";
 export * from "./ipam/index.js";

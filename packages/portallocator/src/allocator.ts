@@ -1,5 +1,5 @@
 import type { AllocatedPort, PortAllocator, Protocol } from "@netd/driverapi";
-import type { HostAddress } from "./address.js";
+import type { IpAddress } from "@netd/driverapi";
 import { invalidPortRange, portAlreadyAllocated, portsExhausted } from "./errors.js";
 import { findFreeCircular, isFree } from "./find-free.js";
 import { PortBitmap } from "./port-bitmap.js";
@@ -85,7 +85,7 @@ export function createPortAllocator(options: PortAllocatorOptions = {}): LocalPo
     return map;
   };
 
-  const mark = (addresses: readonly HostAddress[], protocol: Protocol, port: number): void => {
+  const mark = (addresses: readonly IpAddress[], protocol: Protocol, port: number): void => {
     for (const address of addresses) table.add(address, protocol, port);
   };
 

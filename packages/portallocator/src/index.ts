@@ -26,8 +26,6 @@ export type { OsPortReserverOptions } from "./os-reserver.js";
 export { bindHostSocket } from "./bind-socket.js";
 export type { BindRequest, BindSocket, BoundSocket } from "./bind-socket.js";
 export { portErrorCodes } from "./errors.js";
-export { parseHostAddress } from "./address.js";
-export type { HostAddress, ParseResult } from "./address.js";
 export {
   FALLBACK_PORT_RANGE,
   PORT_RANGE_FILE,

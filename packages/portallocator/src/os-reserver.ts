@@ -1,6 +1,6 @@
 import type { HostPortReserver, PortAllocator, PortReservation, Protocol } from "@netd/driverapi";
 import { NetdAggregateError, isNetdError } from "@netd/driverapi";
-import type { HostAddress } from "./address.js";
+import type { IpAddress } from "@netd/driverapi";
 import { bindHostSocket, sctpUnsupported } from "./bind-socket.js";
 import type { BindSocket, BoundSocket } from "./bind-socket.js";
 import { bindFailed } from "./errors.js";
@@ -44,7 +44,7 @@ export function createOsPortReserver(options: OsPortReserverOptions): HostPortRe
   const bind = options.bind ?? bindHostSocket;
   const sctpBindable = options.bind !== undefined;
 
-  const bindAll = async (hosts: readonly HostAddress[], protocol: Protocol, port: number): Promise<BoundSocket[]> => {
+  const bindAll = async (hosts: readonly IpAddress[], protocol: Protocol, port: number): Promise<BoundSocket[]> => {
     const sockets: BoundSocket[] = [];
     for (const host of hosts) {
       try {

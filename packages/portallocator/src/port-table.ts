@@ -1,5 +1,5 @@
 import type { Protocol } from "@netd/driverapi";
-import type { HostAddress } from "./address.js";
+import type { IpAddress } from "@netd/driverapi";
 import { PortBitmap, PortUnion } from "./port-bitmap.js";
 
 /** Allocations of one protocol in one address family. */
@@ -49,7 +49,7 @@ export class PortTable {
    * The bitmaps whose union is every port `addresses` cannot take, deduplicated. Called
    * once per request; the scan then ORs them word by word.
    */
-  conflictMaps(addresses: readonly HostAddress[], protocol: Protocol): PortBitmap[] {
+  conflictMaps(addresses: readonly IpAddress[], protocol: Protocol): PortBitmap[] {
     const maps: PortBitmap[] = [];
     const add = (map: PortBitmap): void => {
       if (!maps.includes(map)) maps.push(map);
@@ -68,7 +68,7 @@ export class PortTable {
   }
 
   /** The address holding `port` in `address`'s conflict set, or null when it is free there. */
-  holder(address: HostAddress, protocol: Protocol, port: number): string | null {
+  holder(address: IpAddress, protocol: Protocol, port: number): string | null {
     const table = this.#table(protocol, address.family);
     if (table.unspecified.has(port)) return address.family === 4 ? "0.0.0.0" : "::";
     if (address.unspecified) {
@@ -80,7 +80,7 @@ export class PortTable {
   }
 
   /** Marks `port` on `address` (which the caller checked is free). */
-  add(address: HostAddress, protocol: Protocol, port: number): void {
+  add(address: IpAddress, protocol: Protocol, port: number): void {
     const table = this.#table(protocol, address.family);
     if (address.unspecified) {
       table.unspecified.add(port);
@@ -95,7 +95,7 @@ export class PortTable {
   }
 
   /** Clears `port` on `address` only; a no-op when it is not held there. */
-  delete(address: HostAddress, protocol: Protocol, port: number): void {
+  delete(address: IpAddress, protocol: Protocol, port: number): void {
     const table = this.#tables[protocol][address.family === 4 ? 0 : 1];
     if (!table) return;
     if (address.unspecified) {

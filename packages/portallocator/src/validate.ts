@@ -1,6 +1,6 @@
 import type { Protocol } from "@netd/driverapi";
-import { parseHostAddress } from "./address.js";
-import type { HostAddress } from "./address.js";
+import { parseIpAddress } from "@netd/driverapi";
+import type { IpAddress } from "@netd/driverapi";
 import { invalidAddress, invalidPort, invalidPortRange, noAddresses, unknownProtocol } from "./errors.js";
 
 const PROTOCOLS: ReadonlySet<string> = new Set(["tcp", "udp", "sctp"]);
@@ -14,14 +14,14 @@ export function checkProtocol(protocol: unknown): asserts protocol is Protocol {
 // same few addresses over and over. A memo of a pure function, bounded so that a caller
 // cycling through many addresses cannot grow it without limit.
 const MEMO_LIMIT = 1024;
-const memo = new Map<string, HostAddress>();
+const memo = new Map<string, IpAddress>();
 
 /** One address, canonical; throws INVALID_ADDRESS. */
-export function checkAddress(address: unknown): HostAddress {
+export function checkAddress(address: unknown): IpAddress {
   if (typeof address !== "string") throw invalidAddress(address, "not a string");
   const known = memo.get(address);
   if (known) return known;
-  const parsed = parseHostAddress(address);
+  const parsed = parseIpAddress(address);
   if (!parsed.ok) throw invalidAddress(address, parsed.reason);
   if (memo.size >= MEMO_LIMIT) memo.clear();
   memo.set(address, parsed.address);
@@ -32,9 +32,9 @@ export function checkAddress(address: unknown): HostAddress {
  * Every address, canonical and without duplicates (in first-seen order, since the first
  * address's cursor drives the scan). Throws NO_ADDRESSES or INVALID_ADDRESS.
  */
-export function checkAddresses(addresses: readonly string[]): HostAddress[] {
+export function checkAddresses(addresses: readonly string[]): IpAddress[] {
   if (!Array.isArray(addresses) || addresses.length === 0) throw noAddresses();
-  const seen: HostAddress[] = [];
+  const seen: IpAddress[] = [];
   for (const input of addresses) {
     const address = checkAddress(input);
     if (!seen.some((other) => other.text === address.text)) seen.push(address);

@@ -1,10 +1,9 @@
-import { wrapError } from "@netd/driverapi";
+import { UndoStack, wrapError } from "@netd/driverapi";
 import type { Core } from "../core.js";
 import { toEndpointInfo, toNetworkInfo } from "../core.js";
 import { coreError } from "../errors.js";
 import { newId } from "../ids.js";
 import type { EndpointRecord, NetworkRecord } from "../model.js";
-import { UndoStack } from "../undo-stack.js";
 import { checkInteger, checkMac, checkStringMap } from "../validate.js";
 
 /** Endpoint settings (Docker's `EndpointConfig`); every field optional. */

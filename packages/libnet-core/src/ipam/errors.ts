@@ -1,4 +1,5 @@
-import { NetdError, defineErrorCodes } from "@netd/driverapi";
+import { defineErrorCodes, errorFactory } from "@netd/driverapi";
+import type { NetdError } from "@netd/driverapi";
 
 /**
  * Error codes raised by IPAM. Every IPAM error is thrown before any state changes, so a
@@ -31,11 +32,5 @@ export type IpamErrorCode = keyof typeof ipamErrorCodes;
  * Builds an IPAM error. `message` names the values, `hint` says what to do; the final
  * message reads "<message>; <hint>".
  */
-export function ipamError(
-  code: IpamErrorCode,
-  message: string,
-  hint: string,
-  details: Record<string, unknown> = {},
-): NetdError {
-  return new NetdError({ code, category: ipamErrorCodes[code].category, message, hint, details });
-}
+export const ipamError: (code: IpamErrorCode, message: string, hint: string, details?: Record<string, unknown>) => NetdError =
+  errorFactory(ipamErrorCodes);

@@ -8,6 +8,7 @@
  *   as octal or hex), and IPv6 zone ids ("fe80::1%eth0") are rejected.
  * - Output is canonical: dotted decimal, RFC 5952 for IPv6.
  */
+import { formatIpv6 } from "@netd/driverapi";
 import ipaddr from "ipaddr.js";
 
 /** An address family: 4 or 6. */
@@ -70,25 +71,7 @@ export function formatIp(family: Family, value: bigint): string {
   }
   const groups: number[] = [];
   for (let shift = 112n; shift >= 0n; shift -= 16n) groups.push(Number((value >> shift) & 0xffffn));
-  // RFC 5952 §4.2: compress the longest run of two or more zero groups, the first on a tie.
-  let bestStart = -1;
-  let bestLen = 1;
-  for (let i = 0; i < 8; ) {
-    if (groups[i] !== 0) {
-      i++;
-      continue;
-    }
-    let j = i;
-    while (j < 8 && groups[j] === 0) j++;
-    if (j - i > bestLen) {
-      bestStart = i;
-      bestLen = j - i;
-    }
-    i = j;
-  }
-  const hex = groups.map((g) => g.toString(16));
-  if (bestStart < 0) return hex.join(":");
-  return `${hex.slice(0, bestStart).join(":")}::${hex.slice(bestStart + bestLen).join(":")}`;
+  return formatIpv6(groups);
 }
 
 /** Formats a prefix as "base/length". */

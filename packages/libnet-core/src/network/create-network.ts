@@ -4,8 +4,7 @@ import { toNetworkInfo } from "../core.js";
 import { coreError } from "../errors.js";
 import { newId } from "../ids.js";
 import type { NetworkRecord } from "../model.js";
-import { UndoStack } from "../undo-stack.js";
-import { wrapError } from "@netd/driverapi";
+import { UndoStack, wrapError } from "@netd/driverapi";
 import { checkBoolean, checkName, checkStringMap } from "../validate.js";
 
 /** What a caller asks for when creating a network (Docker's `network create`). */

@@ -1,0 +1,153 @@
+/**
+ * The bridge Driver object: capabilities plus hooks that delegate to the steps in
+ * network/, endpoint/, firewall/ and publish/. One firewall, one publisher and one state per
+ * driver instance, created on first use of the context (core passes the same one to every
+ * hook).
+ */
+import { API_VERSION, NetdAggregateError } from "@netd/driverapi";
+import type { Driver, DriverContext, EndpointInfo, GatewayChange, NetworkInfo } from "@netd/driverapi";
+import { bridgeError } from "./errors.js";
+import { createBridgeFirewall, type BridgeFirewallImpl } from "./firewall/firewall.js";
+import type { BridgeEndpoint, BridgeNetworkConfig, Publisher } from "./model.js";
+import { applyGatewayRoutes } from "./endpoint/gateway-routes.js";
+import { joinEndpoint } from "./endpoint/join.js";
+import { leaveEndpoint } from "./endpoint/leave.js";
+import { randomMac } from "./endpoint/names.js";
+import { createNetwork } from "./network/create-network.js";
+import { deleteNetwork } from "./network/delete-network.js";
+import { parseEndpointOptions } from "./options.js";
+import { createPublisher } from "./publish/index.js";
+import { restoreDriver } from "./restore.js";
+import { DriverState } from "./state.js";
+
+/** Options of {@link createBridgeDriver}. */
+export interface BridgeDriverOptions {
+  /** The driver name users pass as `-d`; default "bridge". */
+  readonly name?: string;
+  /** netd's nft table (`table inet <table>`); must start with "netd"; default "netd". */
+  readonly table?: string;
+}
+
+/** The bridge driver plus `close()` (daemon shutdown). */
+export interface BridgeDriver extends Driver {
+  /** Stops userland proxies and closes reserved sockets; kernel state (bridges, nft) stays. */
+  close(): Promise<void>;
+}
+
+interface Parts {
+  readonly ctx: DriverContext;
+  readonly state: DriverState;
+  readonly firewall: BridgeFirewallImpl;
+  readonly publisher: Publisher;
+}
+
+export function createBridgeDriver(options: BridgeDriverOptions = {}): BridgeDriver {
+  const name = options.name ?? "bridge";
+  const table = options.table ?? "netd";
+  if (!/^netd[A-Za-z0-9_.-]{0,60}$/.test(table)) {
+    throw bridgeError("INVALID_OPTION", `nft table name '${table}' is invalid`, "use 'netd' followed by letters, digits, '_', '.' or '-'", { table });
+  }
+  let parts: Parts | null = null;
+
+  const partsFor = (ctx: DriverContext): Parts => {
+    if (parts) return parts;
+    const state = new DriverState(ctx.state);
+    const firewall = createBridgeFirewall({ kernel: ctx.kernel, netns: ctx.hostNetns, table, userlandProxy: ctx.settings.userlandProxy, log: ctx.log });
+    const network = (id: string): BridgeNetworkConfig => {
+      const n = state.networks.get(id);
+      if (!n) throw bridgeError("NETWORK_NOT_FOUND", `bridge driver has no network ${id.slice(0, 12)}`, "create the network first", { network: id });
+      return n;
+    };
+    const publisher = createPublisher({ ctx, firewall, network });
+    parts = { ctx, state, firewall, publisher };
+    return parts;
+  };
+
+  const networkOf = (p: Parts, info: NetworkInfo): BridgeNetworkConfig => {
+    const n = p.state.networks.get(info.id);
+    if (!n) throw bridgeError("NETWORK_NOT_FOUND", `bridge driver has no network '${info.name}'`, "create it with this driver first", { network: info.id });
+    return n;
+  };
+
+  const bridgeEndpoints = (p: Parts, endpoints: readonly EndpointInfo[]): BridgeEndpoint[] =>
+    endpoints.map((e) => p.state.endpoints.get(e.id)?.endpoint).filter((e): e is BridgeEndpoint => e !== undefined);
+
+  return {
+    name,
+    apiVersion: API_VERSION,
+    capabilities: { scope: "local", needsGatewayAddress: true, publishesPorts: true, supportsIPv4: true, supportsIPv6: true },
+
+    async createNetwork(ctx, network) {
+      const p = partsFor(ctx);
+      await createNetwork(ctx, p.state, p.firewall, network);
+    },
+
+    async deleteNetwork(ctx, network) {
+      const p = partsFor(ctx);
+      await deleteNetwork(ctx, p.state, p.firewall, network);
+    },
+
+    createEndpoint(ctx, network, endpoint) {
+      const p = partsFor(ctx);
+      try {
+        networkOf(p, network);
+        parseEndpointOptions(endpoint);
+      } catch (e) {
+        return Promise.reject(e instanceof Error ? e : new Error(String(e)));
+      }
+      // Chosen here so core stores it and the same MAC comes back at join and after restarts.
+      return Promise.resolve(endpoint.mac ? {} : { mac: randomMac() });
+    },
+
+    async deleteEndpoint() {
+      // The veth is created at join and deleted at leave; nothing is left per endpoint here.
+    },
+
+    async join(ctx, network, endpoint, sandbox) {
+      const p = partsFor(ctx);
+      return joinEndpoint(ctx, p.state, p.firewall, networkOf(p, network), endpoint, sandbox);
+    },
+
+    async leave(ctx, network, endpoint) {
+      const p = partsFor(ctx);
+      await leaveEndpoint(ctx, p.state, p.firewall, p.publisher, p.state.networks.get(network.id), endpoint);
+    },
+
+    async onGatewayChange(ctx, change: GatewayChange) {
+      const p = partsFor(ctx);
+      const endpoints = bridgeEndpoints(p, change.endpoints);
+      if (change.phase === "release") {
+        const errors: unknown[] = [];
+        await p.publisher.onGatewayChange(change, endpoints).catch((e: unknown) => errors.push(e));
+        await applyGatewayRoutes(ctx, p.state, change).catch((e: unknown) => errors.push(e));
+        if (errors.length === 1) throw errors[0];
+        if (errors.length > 1) throw new NetdAggregateError("failed to release gateway state", errors);
+        return;
+      }
+      // Routes first: a sandbox that already has a default route (TestJoinError) fails the
+      // join before any host port is bound.
+      const undoRoutes = await applyGatewayRoutes(ctx, p.state, change);
+      try {
+        await p.publisher.onGatewayChange(change, endpoints);
+      } catch (e) {
+        await undoRoutes();
+        throw e;
+      }
+    },
+
+    endpointInfo(ctx, _network, endpoint) {
+      const p = partsFor(ctx);
+      const rec = p.state.endpoints.get(endpoint.id);
+      return Promise.resolve({ mac: rec?.endpoint.mac ?? endpoint.mac ?? undefined, portBindings: p.publisher.bindings(endpoint.id) });
+    },
+
+    async restore(ctx, snapshot) {
+      const p = partsFor(ctx);
+      await restoreDriver(ctx, p.state, p.firewall, p.publisher, snapshot);
+    },
+
+    async close() {
+      await parts?.publisher.close();
+    },
+  };
+}

@@ -1,0 +1,58 @@
+/**
+ * join (reference §4.4 CreateEndpoint + Join, done together because the veth needs the
+ * sandbox's namespace): validate and choose names, then veth → addresses → firewall guards →
+ * persisted state. No default route here: the gateway change installs it (gateway-routes.ts).
+ */
+import type { DriverContext, EndpointInfo, JoinResult, SandboxInfo } from "@netd/driverapi";
+import { bridgeError } from "../errors.js";
+import type { BridgeEndpoint, BridgeFirewall, BridgeNetworkConfig } from "../model.js";
+import { addressOf, parseEndpointOptions } from "../options.js";
+import type { DriverState } from "../state.js";
+import { UndoStack } from "../undo-stack.js";
+import { configureContainerEnd } from "./container-addresses.js";
+import { createVeth } from "./create-veth.js";
+import { containerIfname, hostVethName, randomMac } from "./names.js";
+
+/** The gateways a bridge endpoint reports (none on an internal network). */
+export function joinGateways(n: BridgeNetworkConfig, info: Pick<EndpointInfo, "ipv6">): { gateway4: string | null; gateway6: string | null } {
+  if (n.internal) return { gateway4: null, gateway6: null };
+  return { gateway4: n.subnet4 ? n.gateway4 : null, gateway6: n.subnet6 && info.ipv6 ? n.gateway6 : null };
+}
+
+export async function joinEndpoint(
+  ctx: DriverContext,
+  state: DriverState,
+  firewall: BridgeFirewall,
+  network: BridgeNetworkConfig,
+  info: EndpointInfo,
+  sandbox: SandboxInfo,
+): Promise<JoinResult> {
+  const opts = parseEndpointOptions(info);
+  if (state.endpoints.has(info.id)) {
+    throw bridgeError("INVALID_NETWORK", `endpoint ${info.id.slice(0, 12)} is already joined`, "leave first");
+  }
+  const ifname = await containerIfname(ctx, sandbox.netns, opts.ifname, network.ifPrefix);
+  const ep: BridgeEndpoint = {
+    id: info.id,
+    networkId: network.id,
+    sandboxId: sandbox.id,
+    netns: sandbox.netns,
+    hostIfname: await hostVethName(ctx),
+    ifname,
+    ipv4: info.ipv4 ? addressOf(info.ipv4) : null,
+    ipv6: info.ipv6 ? addressOf(info.ipv6) : null,
+    mac: info.mac ?? randomMac(),
+  };
+  const undo = new UndoStack();
+  try {
+    await createVeth(ctx, network, ep, undo);
+    await configureContainerEnd(ctx, info, ep);
+    await firewall.addEndpoint(network, ep);
+    undo.push(`firewall guards of ${ep.id.slice(0, 12)}`, () => firewall.removeEndpoint(network, ep));
+    await state.putEndpoint({ endpoint: ep, routes: { 4: false, 6: false } });
+  } catch (e) {
+    for (const f of await undo.rollback()) ctx.log.error("join rollback step failed", { endpoint: ep.id, error: f.message });
+    throw e;
+  }
+  return { interfaceName: ifname, ...joinGateways(network, info) };
+}

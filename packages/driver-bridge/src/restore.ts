@@ -1,0 +1,65 @@
+/**
+ * restore (daemon start, before core replays gateway changes): rebuild the in-memory state
+ * from what the previous daemon persisted and from core's snapshot, re-create a bridge or a
+ * veth that vanished, let the publisher re-create its bindings, then apply the whole nft
+ * table in one replace (no gap in DNAT: elements are recorded first, applied once).
+ */
+import type { DriverContext, DriverRestoreSnapshot } from "@netd/driverapi";
+import type { BridgeFirewallImpl } from "./firewall/firewall.js";
+import type { BridgeEndpoint, BridgeNetworkConfig, Publisher } from "./model.js";
+import { buildBridge } from "./network/create-network.js";
+import { configureContainerEnd } from "./endpoint/container-addresses.js";
+import { createVeth } from "./endpoint/create-veth.js";
+import { parseNetworkConfig } from "./options.js";
+import type { DriverState, EndpointState } from "./state.js";
+import { UndoStack } from "./undo-stack.js";
+
+export async function restoreDriver(ctx: DriverContext, state: DriverState, firewall: BridgeFirewallImpl, publisher: Publisher, snapshot: DriverRestoreSnapshot): Promise<void> {
+  const saved = await state.load();
+  const savedNets = new Map(saved.networks.map((n) => [n.id, n]));
+  const savedEps = new Map(saved.endpoints.map((e) => [e.endpoint.id, e]));
+  firewall.beginRestore();
+
+  for (const info of snapshot.networks) {
+    let config: BridgeNetworkConfig;
+    try {
+      config = savedNets.get(info.id) ?? parseNetworkConfig(info);
+    } catch (e) {
+      ctx.log.error("cannot restore bridge network: its options no longer validate", { network: info.name, error: String(e) });
+      continue;
+    }
+    if (!(await ctx.kernel.links.get(ctx.hostNetns, config.bridgeName))) {
+      ctx.log.warn("bridge vanished while netd was down; re-creating it", { network: config.name, bridge: config.bridgeName });
+      await buildBridge(ctx, config, new UndoStack());
+    }
+    await state.putNetwork(config);
+  }
+
+  for (const { endpoint: info, sandbox } of snapshot.endpoints) {
+    const network = state.networks.get(info.networkId);
+    const rec = savedEps.get(info.id);
+    if (!sandbox || !network) continue;
+    if (!rec) {
+      ctx.log.error("joined endpoint has no saved bridge state; it cannot be restored", { endpoint: info.id, sandbox: sandbox.name });
+      continue;
+    }
+    let restored: EndpointState = rec;
+    if (!(await ctx.kernel.links.get(ctx.hostNetns, rec.endpoint.hostIfname))) {
+      ctx.log.warn("veth vanished while netd was down; re-creating it", { endpoint: info.id, veth: rec.endpoint.hostIfname });
+      await ctx.kernel.links.delete(rec.endpoint.netns, rec.endpoint.ifname);
+      await createVeth(ctx, network, rec.endpoint, new UndoStack());
+      await configureContainerEnd(ctx, info, rec.endpoint);
+      restored = { endpoint: rec.endpoint, routes: { 4: false, 6: false } };
+    }
+    await state.putEndpoint(restored);
+  }
+
+  // Entries the previous daemon left for objects core no longer has.
+  for (const id of savedEps.keys()) if (!state.endpoints.has(id)) await state.deleteEndpoint(id);
+  for (const id of savedNets.keys()) if (!state.networks.has(id)) await state.deleteNetwork(id);
+
+  const endpoints: BridgeEndpoint[] = [...state.endpoints.values()].map((e) => e.endpoint);
+  for (const n of state.networks.values()) firewall.load(n, endpoints.filter((e) => e.networkId === n.id));
+  await publisher.restore(endpoints);
+  await firewall.reconcile();
+}

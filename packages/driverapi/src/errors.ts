@@ -142,7 +142,7 @@ export function wrapError(context: string, cause: unknown): NetdError {
 export function errorFactory<T extends Record<string, ErrorCodeSpec>>(
   table: Readonly<T>,
 ): (code: keyof T & string, message: string, hint?: string, details?: Record<string, unknown>, cause?: unknown) => NetdError {
-  return (code, message, hint, details, cause) => new NetdError({ code, category: table[code]!.category, message, hint, details, cause });
+  return (code, message, hint, details, cause) => new NetdError({ code, category: table[code].category, message, hint, details, cause });
 }
 
 /** Codes used by the contract itself; packages define their own tables next to their code. */

@@ -97,14 +97,25 @@ export async function openWorld(env: TestEnv, options: { userlandProxy?: boolean
   };
 }
 
-/** `ip -j link` + `ip -j addr` of a namespace, without counters that change on their own. */
-export async function linkState(ns: TestNetns): Promise<unknown> {
+/**
+ * `ip -j link` + `ip -j addr` of a namespace, without counters that change on their own.
+ * `ignoreCarrier` also drops carrier-derived fields (LOWER_UP, operstate): a bridge whose
+ * last port was added and removed again reports NO-CARRIER although it never had one before,
+ * and addrconf gives it its IPv6 link-local address (scope link) only once carrier came up.
+ */
+export async function linkState(ns: TestNetns, options: { ignoreCarrier?: boolean } = {}): Promise<unknown> {
   const strip = (list: unknown): unknown =>
     (list as Array<Record<string, unknown>>).map((l) => {
       const { stats64: _s, ...rest } = l;
       void _s;
+      if (options.ignoreCarrier) {
+        delete rest.operstate;
+        if (Array.isArray(rest.flags)) rest.flags = (rest.flags as string[]).filter((f) => f !== "LOWER_UP" && f !== "NO-CARRIER");
+      }
       if (Array.isArray(rest.addr_info)) {
-        rest.addr_info = (rest.addr_info as Array<Record<string, unknown>>).map(({ valid_life_time: _v, preferred_life_time: _p, ...a }) => (void _v, void _p, a));
+        rest.addr_info = (rest.addr_info as Array<Record<string, unknown>>)
+          .filter((a) => !(options.ignoreCarrier && a.scope === "link"))
+          .map(({ valid_life_time: _v, preferred_life_time: _p, ...a }) => (void _v, void _p, a));
       }
       return rest;
     });

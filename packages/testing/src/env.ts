@@ -19,11 +19,12 @@ export async function createTestEnv(label = ""): Promise<TestEnv> {
   const processes: TrackedProcess[] = [];
   const where = label ? ` (${label})` : "";
 
-  const track = (argv: readonly string[]): TrackedProcess => {
-    const proc = startProcess("ip", argv);
+  const trackFile = (file: string, argv: readonly string[]): TrackedProcess => {
+    const proc = startProcess(file, argv);
     processes.push(proc);
     return proc;
   };
+  const track = (argv: readonly string[]): TrackedProcess => trackFile("ip", argv);
 
   const env: TestEnv = {
     prefix,
@@ -46,14 +47,14 @@ export async function createTestEnv(label = ""): Promise<TestEnv> {
     sendAndReceive,
     canReach,
     // eslint-disable-next-line @typescript-eslint/require-await -- async by contract (callers await it).
-    async spawnIn(ns, argv) {
+    async spawnIn(ns, argv, options) {
       if (argv.length === 0) throw new Error("spawnIn needs a command");
-      const proc = track(["netns", "exec", ns.name, ...argv]);
+      const proc = options?.netOnly ? trackFile("nsenter", [`--net=${ns.path}`, "--", ...argv]) : track(["netns", "exec", ns.name, ...argv]);
       if (proc.pid < 0) throw new Error(`cannot start ${proc.command}: ${proc.output().trim()}`);
       return { pid: proc.pid, stop: () => proc.stop(), output: () => proc.output() };
     },
     startAgent(ns, modulePath, options) {
-      const proc = startProcess("ip", ["netns", "exec", ns.name, "node", "--input-type=module", "-e", AGENT_SCRIPT, modulePath], { stdin: true });
+      const proc = startProcess("nsenter", [`--net=${ns.path}`, "--", process.execPath, "--input-type=module", "-e", AGENT_SCRIPT, modulePath], { stdin: true });
       processes.push(proc);
       return connectAgent(proc, `agent ${modulePath} in ${ns.name}`, options?.timeoutMs);
     },

@@ -22,6 +22,7 @@ export type {
   ReachOptions,
   SendOptions,
   SpawnedProcess,
+  SpawnOptions,
   TestEnv,
   TestNetns,
 } from "./types.js";

@@ -64,6 +64,17 @@ export interface ReachOptions {
   timeoutMs?: number;
 }
 
+/** Options of {@link TestEnv.spawnIn}. */
+export interface SpawnOptions {
+  /**
+   * Enter only the network namespace (`nsenter --net=PATH`) instead of `ip netns exec`.
+   * Needed for code that itself creates namespaces under /run/netns (netd): `ip netns exec`
+   * puts the child in a private mount namespace whose new mounts the rest of the machine —
+   * the test included — never sees. Default false.
+   */
+  netOnly?: boolean;
+}
+
 /** A long-running child started by {@link TestEnv.spawnIn}. */
 export interface SpawnedProcess {
   readonly pid: number;
@@ -100,11 +111,13 @@ export interface TestEnv {
   /** Like sendAndReceive but resolves to false instead of throwing when nothing answers. */
   canReach(ns: TestNetns, options: ReachOptions): Promise<boolean>;
   /** Starts a long-running child process inside ns (tracked; killed by PID in cleanup). */
-  spawnIn(ns: TestNetns, argv: readonly string[]): Promise<SpawnedProcess>;
+  spawnIn(ns: TestNetns, argv: readonly string[], options?: SpawnOptions): Promise<SpawnedProcess>;
   /**
    * Starts an RPC agent inside `ns`: a node child that imports `modulePath` (an absolute path
    * to an ES module, e.g. one importing the built packages) and serves calls to its exported
-   * async functions. Tracked like spawnIn: cleanup stops it. See agent.ts.
+   * async functions. It enters only the network namespace (as spawnIn with `netOnly`), so
+   * namespaces the code under test creates are visible to the test. Tracked like spawnIn:
+   * cleanup stops it. See agent.ts.
    */
   startAgent(ns: TestNetns, modulePath: string, options?: { timeoutMs?: number }): Promise<Agent>;
   /** Kills every process it started (by PID), deletes every namespace it created or adopted. Idempotent. */

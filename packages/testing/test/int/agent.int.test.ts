@@ -20,4 +20,15 @@ describe("agent", () => {
     expect(await env().canReach(other, { proto: "tcp", address: "127.0.0.1", port })).toBe(false);
     await agent.stop();
   });
+
+  it("enters only the network namespace: namespaces the agent creates are visible to the test", async () => {
+    const host = await env().netns("host");
+    const agent = await env().startAgent(host, modulePath);
+    const name = `${env().prefix}-made`;
+    env().adoptNetns(name);
+    const path = await agent.call<string>("makeNetns", name);
+    const { existsSync } = await import("node:fs");
+    expect(existsSync(path)).toBe(true);
+    await agent.stop();
+  });
 });

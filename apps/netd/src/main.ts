@@ -1,9 +1,10 @@
 #!/usr/bin/env node
-import { buildProgram } from "./cli/program.js";
+import { CliError } from "./cli/client.js";
+import { buildProgram, normalizeBoolFlags } from "./cli/program.js";
 
 buildProgram()
-  .parseAsync(process.argv)
+  .parseAsync(normalizeBoolFlags(process.argv))
   .catch((e: unknown) => {
     process.stderr.write(`netd: ${e instanceof Error ? e.message : String(e)}\n`);
-    process.exit(1);
+    process.exit(e instanceof CliError ? e.exitCode : 1);
   });

@@ -1,33 +1,42 @@
-/** The `netd` command line. */
-import { Command, InvalidArgumentError } from "commander";
-import { startDaemon } from "../daemon/run-daemon.js";
+/**
+ * The `netd` command line: the daemon, and a client of its API over the unix socket
+ * (`-H unix:///path` or NETD_HOST). Exit codes: 0 success, 1 any error (the daemon's message
+ * on stderr), 125 for `run` when the sandbox cannot be created, otherwise CMD's status.
+ */
+import { Command } from "commander";
 import { NETD_VERSION } from "../version.js";
+import { ApiClient, DEFAULT_HOST } from "./client.js";
+import { daemonCommands } from "./commands/daemon.js";
+import { networkCommands } from "./commands/network.js";
+import { runCommand } from "./commands/run.js";
+import { sandboxCommands } from "./commands/sandbox.js";
 
-export const DEFAULT_SOCKET = "/run/netd/netd.sock";
-export const DEFAULT_DATA_DIR = "/var/lib/netd";
-
-function absolutePath(value: string): string {
-  if (!value.startsWith("/")) throw new InvalidArgumentError(`'${value}' is not an absolute path; give a path starting with /`);
-  return value;
+/** docker-style `--flag=true|false` for boolean flags becomes `--flag` / `--no-flag`. */
+export function normalizeBoolFlags(argv: readonly string[]): string[] {
+  const out: string[] = [];
+  for (const [i, a] of argv.entries()) {
+    if (argv.slice(0, i).includes("--")) {
+      out.push(a);
+      continue;
+    }
+    const m = /^--(ipv4|ipv6|internal|userland-proxy|rm|force|quiet)=(true|false|1|0)$/.exec(a);
+    out.push(m ? (m[2] === "true" || m[2] === "1" ? `--${m[1]}` : `--no-${m[1]}`) : a);
+  }
+  return out;
 }
 
 export function buildProgram(): Command {
   const program = new Command();
-  program.name("netd").description("Container networking for Linux: a Docker-compatible network API on a unix socket.").version(NETD_VERSION);
   program
-    .command("daemon")
-    .description("run the netd daemon in the foreground")
-    .option("--socket <path>", "unix socket to serve the API on", absolutePath, DEFAULT_SOCKET)
-    .option("--data-dir <dir>", "directory for netd's state", absolutePath, DEFAULT_DATA_DIR)
-    .action(async (opts: { socket: string; dataDir: string }) => {
-      const daemon = await startDaemon({ socket: opts.socket, dataDir: opts.dataDir });
-      process.stdout.write(`${JSON.stringify({ level: "info", msg: "netd ready", socket: opts.socket, pid: process.pid })}\n`);
-      const shutdown = (signal: string) => {
-        process.stdout.write(`${JSON.stringify({ level: "info", msg: "netd stopping", signal })}\n`);
-        void daemon.stop().then(() => process.exit(0));
-      };
-      process.once("SIGTERM", () => shutdown("SIGTERM"));
-      process.once("SIGINT", () => shutdown("SIGINT"));
-    });
+    .name("netd")
+    .description("Container networking for Linux: a Docker-compatible network API on a unix socket, and its CLI.")
+    .version(NETD_VERSION)
+    .option("-H, --host <url>", "daemon socket, unix:///path (default: $NETD_HOST or unix:///run/netd/netd.sock)")
+    .showHelpAfterError();
+  const client = () => new ApiClient(program.opts<{ host?: string }>().host ?? process.env.NETD_HOST ?? DEFAULT_HOST);
+  daemonCommands(program);
+  networkCommands(program, client);
+  sandboxCommands(program, client);
+  runCommand(program, client);
   return program;
 }

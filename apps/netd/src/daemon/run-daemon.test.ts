@@ -3,8 +3,12 @@ import { mkdirSync, mkdtempSync, rmSync, statSync, writeFileSync } from "node:fs
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
-import { startDaemon } from "../daemon/run-daemon.js";
-import type { RunningDaemon } from "../daemon/run-daemon.js";
+import { createFakeKernel } from "@netd/kernel/fake";
+import { startDaemon as start } from "./run-daemon.js";
+import type { DaemonOptions, RunningDaemon } from "./run-daemon.js";
+
+// The fake kernel and no drivers: these tests are about the socket, the lock and the store.
+const startDaemon = (o: Pick<DaemonOptions, "socket" | "dataDir">) => start({ ...o, kernel: createFakeKernel(), drivers: [] });
 
 function call(socketPath: string, method: string, path: string): Promise<{ status: number; headers: Record<string, unknown>; body: string }> {
   return new Promise((resolve, reject) => {
@@ -19,7 +23,7 @@ function call(socketPath: string, method: string, path: string): Promise<{ statu
   });
 }
 
-describe("API skeleton", () => {
+describe("daemon socket and ownership", () => {
   let dir = "";
   let daemon: RunningDaemon | null = null;
   afterEach(async () => {
@@ -44,8 +48,6 @@ describe("API skeleton", () => {
     const missing = await call(sock, "GET", "/v1.47/nope");
     expect(missing.status).toBe(404);
     expect((JSON.parse(missing.body) as { message: string }).message).toMatch(/page not found/);
-    const wrongMethod = await call(sock, "POST", "/version");
-    expect(wrongMethod.status).toBe(405);
   });
 
   it("refuses a second daemon on the same socket and data dir, takes over stale ones", async () => {
@@ -56,6 +58,17 @@ describe("API skeleton", () => {
     await daemon.stop();
     daemon = await startDaemon({ socket: sock, dataDir: join(dir, "data") });
     expect((await call(sock, "GET", "/_ping")).status).toBe(200);
+  });
+
+  it("keeps state in the data dir across a restart", async () => {
+    dir = mkdtempSync(join(tmpdir(), "netd-api-"));
+    const sock = join(dir, "netd.sock");
+    daemon = await startDaemon({ socket: sock, dataDir: join(dir, "data") });
+    expect(daemon.controller.listNetworks()).toEqual([]);
+    await daemon.controller.createSandbox({ name: "kept", netns: "/proc/self/ns/net" });
+    await daemon.stop();
+    daemon = await startDaemon({ socket: sock, dataDir: join(dir, "data") });
+    expect(daemon.controller.listSandboxes().map((s) => s.name)).toEqual(["kept"]);
   });
 
   it("refuses a data dir whose lock names a live process", async () => {

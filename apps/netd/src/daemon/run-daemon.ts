@@ -1,49 +1,90 @@
 /**
- * `netd daemon`: claims the socket and data dir, serves the API until SIGTERM/SIGINT, then
- * closes cleanly. Kernel state is never torn down on shutdown: containers keep their
- * networking across a restart.
+ * `netd daemon`: claims the socket and data dir, opens the store, the kernel and the drivers,
+ * restores the Controller, serves the API. `stop()` (SIGTERM/SIGINT) stops serving and closes
+ * everything in reverse; kernel state is never torn down, so containers keep their networking.
  */
-import { chmodSync } from "node:fs";
-import type { Server } from "node:http";
+import { chmodSync, chownSync } from "node:fs";
+import type { Kernel } from "@netd/driverapi";
+import { createLinuxKernel } from "@netd/kernel";
+import { Controller } from "@netd/libnet-core";
+import { createOsPortReserver, createPortAllocator } from "@netd/portallocator";
+import type { Logger as PinoLogger } from "pino";
+import type { ApiApp } from "../api/app-types.js";
+import { EventBus } from "../api/events.js";
+import { Metrics } from "../api/metrics.js";
 import { createApiServer } from "../api/server.js";
+import { closeDrivers, createDrivers } from "../drivers.js";
+import type { DaemonDriver } from "../drivers.js";
+import { openLogStore } from "../store/log-store.js";
+import { resolveGroup } from "./config.js";
+import type { DaemonConfig } from "./config.js";
+import { driverLogger } from "./logger.js";
 import { claim } from "./ownership.js";
 
-export interface DaemonOptions {
-  readonly socket: string;
-  readonly dataDir: string;
+/** What {@link startDaemon} needs; `kernel` and `drivers` are injectable for unit tests. */
+export interface DaemonOptions extends Pick<DaemonConfig, "socket" | "dataDir">, Partial<Omit<DaemonConfig, "socket" | "dataDir">> {
+  readonly log?: PinoLogger;
+  readonly kernel?: Kernel;
+  readonly drivers?: DaemonDriver[];
 }
 
 export interface RunningDaemon {
-  readonly server: Server;
-  /** Stops serving and releases the socket and lock. Idempotent. */
+  readonly app: ApiApp;
+  readonly controller: Controller;
+  /** Stops serving, closes drivers, store and kernel, releases socket and lock. Idempotent. */
   stop(): Promise<void>;
 }
 
+/** Starts the daemon; resolves once the socket answers. On failure nothing stays claimed. */
 export async function startDaemon(options: DaemonOptions): Promise<RunningDaemon> {
   const release = await claim(options.socket, options.dataDir);
-  const server = createApiServer();
+  const undo: Array<() => unknown> = [release];
+  const unwind = async () => {
+    for (const step of undo.reverse()) await Promise.resolve(step()).catch(() => undefined);
+  };
   try {
-    await new Promise<void>((resolve, reject) => {
-      server.once("error", reject);
-      server.listen({ path: options.socket }, () => {
-        server.off("error", reject);
-        resolve();
-      });
+    const gid = options.group === undefined ? undefined : resolveGroup(options.group);
+    const store = await openLogStore({ dir: options.dataDir });
+    undo.push(() => store.close());
+    const kernel = options.kernel ?? createLinuxKernel();
+    undo.push(() => kernel.close());
+    const drivers = options.drivers ?? createDrivers();
+    undo.push(() => closeDrivers(drivers));
+    const ports = createPortAllocator();
+    const log = options.log;
+    const controller = await Controller.open({
+      kernel,
+      store,
+      drivers,
+      ports,
+      portReserver: createOsPortReserver({ allocator: ports }),
+      ...(log ? { log: driverLogger(log) } : {}),
+      netnsPrefix: options.netnsPrefix ?? "netd-",
+      userlandProxy: options.userlandProxy ?? true,
     });
+    const app = await createApiServer({ controller, events: new EventBus(), metrics: new Metrics(), ...(log ? { log } : {}) });
+    undo.push(() => app.close());
+    await app.listen({ path: options.socket });
     chmodSync(options.socket, 0o660);
+    if (gid !== undefined) chownSync(options.socket, -1, gid);
+    let stopped: Promise<void> | null = null;
+    return {
+      app,
+      controller,
+      stop() {
+        stopped ??= (async () => {
+          await app.close();
+          const failures = await closeDrivers(drivers);
+          for (const f of failures) log?.warn({ error: String(f) }, "driver close failed");
+          await controller.close();
+          await kernel.close();
+          release();
+        })();
+        return stopped;
+      },
+    };
   } catch (e) {
-    release();
+    await unwind();
     throw e;
   }
-  let stopped: Promise<void> | null = null;
-  return {
-    server,
-    stop() {
-      stopped ??= new Promise<void>((resolve) => {
-        server.close(() => resolve());
-        server.closeAllConnections();
-      }).finally(release);
-      return stopped;
-    },
-  };
 }

@@ -65,7 +65,7 @@ describe("log store", () => {
       await again.close();
       rmSync(copy, { recursive: true, force: true });
     }
-  });
+  }, 60_000);
 
   it("refuses a log damaged before its last record", async () => {
     const dir = tempDir();

@@ -1,0 +1,17 @@
+/** Types shared by the server and its route modules. */
+import type { IncomingMessage, ServerResponse } from "node:http";
+import type { FastifyBaseLogger, FastifyInstance, RawServerDefault } from "fastify";
+import type { ZodTypeProvider } from "fastify-type-provider-zod";
+import type { Controller } from "@netd/libnet-core";
+import type { EventBus } from "./events.js";
+import type { Metrics } from "./metrics.js";
+
+/** The fastify instance with zod schemas as its type provider. */
+export type ApiApp = FastifyInstance<RawServerDefault, IncomingMessage, ServerResponse, FastifyBaseLogger, ZodTypeProvider>;
+
+/** What the routes need from the daemon. */
+export interface ApiDeps {
+  readonly controller: Controller;
+  readonly events: EventBus;
+  readonly metrics: Metrics;
+}

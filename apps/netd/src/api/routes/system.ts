@@ -1,0 +1,46 @@
+/** `/_ping` (GET and HEAD), `/version` and a minimal `/info`, shaped like the Docker Engine API's. */
+import { arch, cpus, hostname, release, totalmem } from "node:os";
+import { z } from "zod";
+import type { ApiApp, ApiDeps } from "../app-types.js";
+import { API_VERSION, MIN_API_VERSION, NETD_VERSION } from "../../version.js";
+
+const dockerArch = () => (arch() === "x64" ? "amd64" : arch());
+
+/** Registers the routes. */
+export function systemRoutes(app: ApiApp, { controller }: ApiDeps): void {
+  app.get("/_ping", { schema: { tags: ["system"], response: { 200: z.string() } } }, (_req, reply) => {
+    void reply.header("Content-Type", "text/plain; charset=utf-8").header("Cache-Control", "no-cache, no-store, must-revalidate").header("Pragma", "no-cache");
+    return Promise.resolve("OK");
+  });
+
+  app.get("/version", { schema: { tags: ["system"] } }, () =>
+    Promise.resolve({
+      Platform: { Name: "netd" },
+      Version: NETD_VERSION,
+      ApiVersion: API_VERSION,
+      MinAPIVersion: MIN_API_VERSION,
+      Os: "linux",
+      Arch: dockerArch(),
+      KernelVersion: release(),
+      Components: [{ Name: "netd", Version: NETD_VERSION, Details: { ApiVersion: API_VERSION } }],
+    }),
+  );
+
+  app.get("/info", { schema: { tags: ["system"] } }, () =>
+    Promise.resolve({
+      ID: "",
+      Name: hostname(),
+      ServerVersion: NETD_VERSION,
+      OperatingSystem: "linux",
+      OSType: "linux",
+      Architecture: dockerArch(),
+      KernelVersion: release(),
+      NCPU: cpus().length,
+      MemTotal: totalmem(),
+      Containers: controller.listSandboxes().length,
+      Plugins: { Network: controller.drivers(), Volume: [], Log: [] },
+      Driver: "netd",
+      Warnings: [],
+    }),
+  );
+}

@@ -1,0 +1,90 @@
+/**
+ * `netd daemon` (foreground, JSON logs on stdout) and `netd cleanup`. The daemon's modules
+ * (libnet-core, kernel, drivers) are imported lazily, so client commands never load them.
+ */
+import type { Command } from "commander";
+import { InvalidArgumentError } from "commander";
+import { DEFAULT_DATA_DIR, DEFAULT_SOCKET, loadDaemonConfig } from "../../daemon/config.js";
+import type { DaemonConfig } from "../../daemon/config.js";
+import { createLogger } from "../../daemon/logger.js";
+import { CliError } from "../client.js";
+
+function absolutePath(value: string): string {
+  if (!value.startsWith("/")) throw new InvalidArgumentError(`'${value}' is not an absolute path; give a path starting with /`);
+  return value;
+}
+
+interface DaemonFlags {
+  socket?: string;
+  dataDir?: string;
+  userlandProxy?: boolean;
+  logLevel?: string;
+  config?: string;
+  group?: string;
+  netnsPrefix?: string;
+  cleanup?: boolean;
+}
+
+function config(o: DaemonFlags): DaemonConfig {
+  try {
+    return loadDaemonConfig(o.config, { socket: o.socket, dataDir: o.dataDir, userlandProxy: o.userlandProxy, logLevel: o.logLevel, group: o.group, netnsPrefix: o.netnsPrefix });
+  } catch (e) {
+    throw new CliError((e as Error).message);
+  }
+}
+
+async function runCleanup(cfg: DaemonConfig): Promise<void> {
+  const log = createLogger(cfg.logLevel);
+  const { cleanup } = await import("../../daemon/cleanup.js");
+  const res = await cleanup({ socket: cfg.socket, dataDir: cfg.dataDir, log, netnsPrefix: cfg.netnsPrefix });
+  log.info({ sandboxes: res.sandboxes, networks: res.networks, failures: res.failures }, "cleanup finished");
+  if (res.failures.length > 0) throw new CliError(`cleanup left things behind:\n  ${res.failures.join("\n  ")}`);
+}
+
+/** Registers `daemon` and `cleanup`. */
+export function daemonCommands(program: Command): void {
+  const common = (cmd: Command) =>
+    cmd
+      .option("--socket <path>", `unix socket to serve the API on (default ${DEFAULT_SOCKET})`, absolutePath)
+      .option("--data-dir <dir>", `directory for netd's state (default ${DEFAULT_DATA_DIR})`, absolutePath)
+      .option("--config <file>", "JSON config file with the same keys (socket, dataDir, userlandProxy, logLevel, group, netnsPrefix)")
+      .option("--log-level <level>", "trace, debug, info, warn, error")
+      .option("--netns-prefix <prefix>", 'prefix of namespaces netd creates (default "netd-")');
+
+  common(program.command("daemon").description("run the netd daemon in the foreground"))
+    .option("--userland-proxy", "use the userland proxy (--userland-proxy=false to disable)")
+    .option("--no-userland-proxy", "do not use the userland proxy")
+    .option("--group <name>", "group owning the socket (mode 0660)")
+    .option("--cleanup", "remove everything netd owns instead of serving, then exit")
+    .action(async (o: DaemonFlags) => {
+      const cfg = config(o);
+      if (o.cleanup) return runCleanup(cfg);
+      const log = createLogger(cfg.logLevel);
+      const { startDaemon } = await import("../../daemon/run-daemon.js");
+      let daemon;
+      try {
+        daemon = await startDaemon({ ...cfg, log });
+      } catch (e) {
+        log.fatal({ err: e }, "netd failed to start");
+        throw new CliError(e instanceof Error ? e.message : String(e));
+      }
+      log.info({ socket: cfg.socket, dataDir: cfg.dataDir, userlandProxy: cfg.userlandProxy, drivers: daemon.controller.drivers() }, "netd ready");
+      const shutdown = (signal: string) => {
+        log.info({ signal }, "netd stopping; kernel state stays");
+        daemon
+          .stop()
+          .then(() => {
+            log.info("netd stopped");
+            process.exit(0);
+          })
+          .catch((e: unknown) => {
+            log.error({ err: e }, "netd shutdown failed");
+            process.exit(1);
+          });
+      };
+      process.once("SIGTERM", () => shutdown("SIGTERM"));
+      process.once("SIGINT", () => shutdown("SIGINT"));
+    });
+
+  common(program.command("cleanup").description("remove every network, sandbox and nft table netd owns, and its store")).action((o: DaemonFlags) => runCleanup(config(o)));
+}

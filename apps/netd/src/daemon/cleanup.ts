@@ -1,0 +1,76 @@
+/**
+ * `netd cleanup` (also `netd daemon --cleanup`): removes everything netd owns, using the
+ * store: every sandbox (leaving its networks; namespaces netd created are deleted), every
+ * endpoint and network through its driver, netd's nftables table, then the store itself.
+ * Refuses while a daemon owns the socket or the data dir.
+ */
+import { rm } from "node:fs/promises";
+import { join } from "node:path";
+import type { Kernel } from "@netd/driverapi";
+import { createLinuxKernel } from "@netd/kernel";
+import { Controller } from "@netd/libnet-core";
+import { createOsPortReserver, createPortAllocator } from "@netd/portallocator";
+import type { Logger as PinoLogger } from "pino";
+import { closeDrivers, createDrivers } from "../drivers.js";
+import type { DaemonDriver } from "../drivers.js";
+import { LOG_FILE, openLogStore } from "../store/log-store.js";
+import { SNAPSHOT_FILE } from "../store/snapshot.js";
+import { driverLogger } from "./logger.js";
+import { claim } from "./ownership.js";
+
+export interface CleanupOptions {
+  readonly socket: string;
+  readonly dataDir: string;
+  readonly log: PinoLogger;
+  readonly netnsPrefix?: string;
+  readonly kernel?: Kernel;
+  readonly drivers?: DaemonDriver[];
+}
+
+/** What was removed, and what failed (the rest is still removed). */
+export interface CleanupResult {
+  readonly sandboxes: string[];
+  readonly networks: string[];
+  readonly failures: string[];
+}
+
+export async function cleanup(options: CleanupOptions): Promise<CleanupResult> {
+  const release = await claim(options.socket, options.dataDir);
+  const result: CleanupResult = { sandboxes: [], networks: [], failures: [] };
+  const fail = (what: string, e: unknown) => result.failures.push(`${what}: ${e instanceof Error ? e.message : String(e)}`);
+  try {
+    const store = await openLogStore({ dir: options.dataDir });
+    const kernel = options.kernel ?? createLinuxKernel();
+    const drivers = options.drivers ?? createDrivers();
+    const ports = createPortAllocator();
+    try {
+      const controller = await Controller.open({ kernel, store, drivers, ports, portReserver: createOsPortReserver({ allocator: ports }), log: driverLogger(options.log), netnsPrefix: options.netnsPrefix ?? "netd-", userlandProxy: false });
+      for (const sb of controller.listSandboxes()) {
+        const errors = await controller.deleteSandbox(sb.id).catch((e: unknown) => [e]);
+        for (const e of errors) fail(`sandbox ${sb.name}`, e);
+        result.sandboxes.push(sb.name);
+      }
+      for (const ep of controller.listEndpoints()) await controller.deleteEndpoint(ep.id, { force: true }).catch((e: unknown) => fail(`endpoint ${ep.id.slice(0, 12)}`, e));
+      for (const n of controller.listNetworks()) {
+        try {
+          await controller.deleteNetwork(n.id);
+          result.networks.push(n.name);
+        } catch (e) {
+          fail(`network ${n.name}`, e);
+        }
+      }
+      for (const f of await closeDrivers(drivers)) fail("driver close", f);
+      await controller.close();
+    } finally {
+      await kernel.nft.deleteTable("/proc/self/ns/net", { family: "inet", name: "netd" }).catch((e: unknown) => fail("nft table inet netd", e));
+      await kernel.close();
+    }
+    if (result.failures.length === 0) {
+      await rm(join(options.dataDir, LOG_FILE), { force: true });
+      await rm(join(options.dataDir, SNAPSHOT_FILE), { force: true });
+    }
+  } finally {
+    release();
+  }
+  return result;
+}

@@ -119,6 +119,23 @@ describe("bridge firewall", () => {
     expect(kernel.callsTo("nft.deleteTable")).toHaveLength(1);
   });
 
+  it("removing a network forgets endpoints still recorded on it, so no element jumps to a removed chain", async () => {
+    const { kernel, fw } = setup();
+    const other = network({ id: "n2", n: 8 });
+    await fw.addNetwork(net);
+    await fw.addNetwork(other);
+    await fw.addEndpoint(net, a);
+    await fw.setEndpointPorts(a.id, ports([any4(8080, a.ipv4!, 80)], [open4(a.ipv4!, 80)]));
+    await fw.removeNetwork(net);
+    expect(fw.elements()).toEqual([]);
+    const body = kernel.snapshot().namespaces[kernel.hostNetns]!.nft["inet netd"]!.body;
+    expect(body).not.toContain("br-g7");
+    // The host port is free again for another endpoint.
+    const c = endpoint(other, 2, "c000000001");
+    await fw.addEndpoint(other, c);
+    await fw.setEndpointPorts(c.id, ports([any4(8080, c.ipv4!, 80)], [open4(c.ipv4!, 80)]));
+  });
+
   it("records without applying during restore, then applies everything in one replace", async () => {
     const { kernel, fw } = setup();
     fw.beginRestore();

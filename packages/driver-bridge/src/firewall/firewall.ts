@@ -134,23 +134,36 @@ export function createBridgeFirewall(opts: FirewallOptions): BridgeFirewallImpl 
       serial(async () => {
         const previous = networks.get(network.id);
         if (!previous) return;
-        networks.delete(network.id);
-        try {
-          await applyAll();
-        } catch (e) {
-          networks.set(network.id, previous);
-          throw e;
-        }
-        // Endpoints normally left already; forget any stragglers so a later render is clean.
-        for (const [id, ep] of endpoints) {
-          if (ep.networkId !== network.id) continue;
-          endpoints.delete(id);
-          const p = ports.get(id);
-          if (p) {
+        // Endpoints normally left already; stragglers go too, or their guard elements would
+        // jump to a chain that is no longer rendered (nft: No such file or directory).
+        const stragglers = [...endpoints].filter(([, ep]) => ep.networkId === network.id);
+        const straggling = new Map(stragglers.map(([id]) => [id, ports.get(id)] as const));
+        const forget = (): void => {
+          for (const [id, p] of straggling) {
+            endpoints.delete(id);
+            if (!p) continue;
             updateRefs(openRefs, p, NO_PORTS);
             for (const mid of p.mappings.keys()) mappingOwner.delete(mid);
             ports.delete(id);
           }
+        };
+        const restore = (): void => {
+          networks.set(network.id, previous);
+          for (const [id, rec] of stragglers) endpoints.set(id, rec);
+          for (const [id, p] of straggling) {
+            if (!p) continue;
+            updateRefs(openRefs, NO_PORTS, p);
+            for (const mid of p.mappings.keys()) mappingOwner.set(mid, id);
+            ports.set(id, p);
+          }
+        };
+        networks.delete(network.id);
+        forget();
+        try {
+          await applyAll();
+        } catch (e) {
+          restore();
+          throw e;
         }
       }),
 

@@ -91,4 +91,27 @@ describe("bridge egress NAT and direct access", () => {
     expect(await env().sendAndReceive(w.remote!, { proto: "tcp", address: addr(e2.ipv6), port: 80, payload: "u6" })).toBe("echo:u6");
     await w.agent.call("close");
   });
+
+  it("routed mode: no masquerade (the remote sees the container address), unpublished ports dropped from outside", async () => {
+    const w = await openWorld(env(), { remote: true });
+    await w.agent.call("createNetwork", {
+      name: "routed",
+      enableIPv6: true,
+      ipam: { ipv4: { subnet: "10.31.14.0/24" }, ipv6: { subnet: "fd00:31:14::/64" } },
+      options: { "com.docker.network.bridge.gateway_mode_ipv4": "routed", "com.docker.network.bridge.gateway_mode_ipv6": "routed" },
+    });
+    const c1 = await w.sandbox("c1");
+    const e1 = await w.agent.call<{ ipv4: string; ipv6: string }>("connect", "routed", "c1", {});
+    await w.remote!.exec(["ip", "route", "add", "10.31.14.0/24", "via", HOST_UPLINK4]);
+    await w.remote!.exec(["ip", "-6", "route", "add", "fd00:31:14::/64", "via", HOST_UPLINK6]);
+    await env().startEchoServer(w.remote!, { proto: "udp", address: "::", port: 7020 });
+    expect(await env().sendAndReceive(c1.ns, { proto: "udp", address: REMOTE4, port: 7020, payload: "r4" })).toBe("echo:r4");
+    expect(await env().sendAndReceive(c1.ns, { proto: "udp", address: REMOTE6, port: 7020, payload: "r6" })).toBe("echo:r6");
+    expect(await replyDst(w.host, 4, 7020)).toBe(addr(e1.ipv4));
+    expect(await replyDst(w.host, 6, 7020)).toBe(addr(e1.ipv6));
+    await env().startEchoServer(c1.ns, { proto: "tcp", address: "::", port: 81 });
+    expect(await env().canReach(w.remote!, { proto: "tcp", address: addr(e1.ipv4), port: 81 })).toBe(false);
+    expect(await env().canReach(w.remote!, { proto: "tcp", address: addr(e1.ipv6), port: 81 })).toBe(false);
+    await w.agent.call("close");
+  });
 });

@@ -22,9 +22,8 @@ export interface World {
   /** Present when `remote: true` was asked for. */
   readonly remote: TestNetns | null;
   /**
-   * Creates a sandbox in a namespace the test env makes (`<prefix>-<name>`). netd cannot make
-   * it itself here: the agent runs under `ip netns exec`, which gives it a private mount
-   * namespace, so a /run/netns bind mount made inside the agent is invisible outside it.
+   * Creates a sandbox in a namespace the test env makes (`<prefix>-<name>`, so cleanup owns
+   * it and names in failures are readable) and returns its id and the namespace.
    */
   sandbox(name: string, request?: Record<string, unknown>): Promise<{ id: string; ns: TestNetns }>;
   /** Runs argv in the host namespace and fails on a non-zero exit. */

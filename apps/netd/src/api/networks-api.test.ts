@@ -33,6 +33,10 @@ describe("system endpoints", () => {
     expect((await h.call("GET", "/info")).json).toMatchObject({ Containers: 0, Plugins: { Network: ["bridge"] } });
     const missing = await h.call("GET", "/v1.47/nope");
     expect(missing).toMatchObject({ status: 404, json: { message: "page not found: GET /nope" } });
+    // The docker CLI shows `message` only when the type is exactly application/json.
+    expect(missing.headers["content-type"]).toBe("application/json");
+    expect((await h.call("GET", "/networks/ghost")).headers["content-type"]).toBe("application/json");
+    expect((await h.call("GET", "/networks")).headers["content-type"]).toBe("application/json");
   });
 });
 

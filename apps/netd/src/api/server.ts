@@ -63,6 +63,12 @@ export async function createApiServer(options: ApiServerOptions): Promise<ApiApp
     void reply.header("Api-Version", API_VERSION).header("Server", `netd/${NETD_VERSION} (linux)`).header("Ostype", "linux");
     done();
   });
+  // The docker CLI decodes an error body only when Content-Type is exactly "application/json".
+  app.addHook("onSend", (_req, reply, payload, done) => {
+    const type = reply.getHeader("content-type");
+    if (typeof type === "string" && type.startsWith("application/json;")) void reply.header("content-type", "application/json");
+    done(null, payload);
+  });
   app.addHook("onResponse", (req, reply, done) => {
     options.metrics.observe(`${req.method} ${req.routeOptions.url ?? "unmatched"}`, reply.statusCode, reply.elapsedTime / 1000);
     req.log.debug({ method: req.method, url: req.url, status: reply.statusCode, ms: Math.round(reply.elapsedTime * 100) / 100 }, "request");

@@ -1,0 +1,129 @@
+// The real netd binary in a test namespace, driven through its CLI and raw HTTP only:
+// dual-stack networks, `netd run -p 8080:80`, reachability on the host's IPv4 and IPv6
+// addresses from a remote namespace, connect/disconnect under traffic, inspect, concurrency.
+import { afterEach, describe, expect, it } from "vitest";
+import { useTestEnv } from "@netd/testing";
+import { HOST4, HOST6, MAIN, echoServerArgv, makeNetdWorld, replies, streamingClientArgv, waitFor } from "../support/netd-world.js";
+import type { NetdWorld, SandboxJson } from "../support/netd-world.js";
+
+describe("netd end to end (CLI and HTTP)", () => {
+  const env = useTestEnv("netd-e2e");
+  let world: NetdWorld | null = null;
+  afterEach(() => {
+    world?.dispose();
+    world = null;
+  });
+
+  it("runs a server with a published port, reachable on the host's IPv4 and IPv6 addresses; inspect, port, ls", async () => {
+    const w = (world = await makeNetdWorld(env()));
+    await w.start();
+    const id = (await w.ok(["network", "create", "--ipv6", "--subnet", "10.201.0.0/24", "--subnet", "fd00:201::/64", "--label", "e2e=yes", "front"])).trim();
+    expect(id).toMatch(/^[0-9a-f]{64}$/);
+    const run = await w.spawnCli(["run", "--rm", "--name", "web", "--network", "front", "-p", "8080:80", "--", ...echoServerArgv("web")]);
+    const sb = await w.adoptSandbox("web");
+    await waitFor("the server in the sandbox", () => run.output().includes("listening"), () => run.output());
+    expect(sb.Ports).toEqual({ "80/tcp": [{ HostIp: "0.0.0.0", HostPort: "8080" }, { HostIp: "::", HostPort: "8080" }] });
+    expect(sb.Networks.front).toMatchObject({ IPAddress: "10.201.0.2", Gateway: "10.201.0.1", GlobalIPv6Address: "fd00:201::2", IPv6Gateway: "fd00:201::1" });
+    expect(await env().sendAndReceive(w.remote, { proto: "tcp", address: HOST4, port: 8080, payload: "v4" })).toBe("web:v4");
+    expect(await env().sendAndReceive(w.remote, { proto: "tcp", address: HOST6, port: 8080, payload: "v6" })).toBe("web:v6");
+
+    expect((await w.ok(["port", "web"])).trim().split("\n")).toEqual(["80/tcp -> 0.0.0.0:8080", "80/tcp -> [::]:8080"]);
+    const inspected = JSON.parse(await w.ok(["sandbox", "inspect", "web"])) as SandboxJson[];
+    expect(inspected[0]!.Id).toBe(sb.Id);
+    const net = (JSON.parse(await w.ok(["network", "inspect", "front"])) as Array<{ Containers: Record<string, { Name: string; IPv4Address: string; IPv6Address: string }> }>)[0]!;
+    expect(net.Containers[sb.Id]).toMatchObject({ Name: "web", IPv4Address: "10.201.0.2/24", IPv6Address: "fd00:201::2/64" });
+    const ls = await w.ok(["network", "ls", "--filter", "label=e2e=yes"]);
+    expect(ls).toMatch(/^NETWORK ID\s+NAME\s+DRIVER\s+SCOPE\n[0-9a-f]{12}\s+front\s+bridge\s+local\n$/);
+    expect(JSON.parse(await w.ok(["sandbox", "ls", "--format", "json"]))).toHaveLength(1);
+
+    // --rm: stopping `netd run` stops the server and removes the sandbox and its namespace.
+    await run.stop();
+    await waitFor("the sandbox to be removed", async () => (await w.http("GET", "/sandboxes/web")).status === 404, () => run.output());
+    expect(await env().canReach(w.remote, { proto: "tcp", address: HOST4, port: 8080 })).toBe(false);
+    expect((await w.ok(["network", "rm", "front"])).trim()).toBe("front");
+  });
+
+  it("connects and disconnects networks while traffic runs; the published port moves with the gateway", async () => {
+    const w = (world = await makeNetdWorld(env()));
+    await w.start(["--userland-proxy=false"]);
+    await w.ok(["network", "create", "--ipv6", "--subnet", "10.202.0.0/24", "--subnet", "fd00:202::/64", "a"]);
+    await w.ok(["network", "create", "--subnet", "10.203.0.0/24", "b"]);
+    const run = await w.spawnCli(["run", "--name", "app", "--network", "a", "-p", "8081:80", "--", ...echoServerArgv("app")]);
+    await w.adoptSandbox("app");
+    await waitFor("the server", () => run.output().includes("listening"), () => run.output());
+    const client = await env().spawnIn(w.remote, streamingClientArgv(HOST4, 8081));
+    await waitFor("replies through a", () => replies(client, "app") >= 3, () => client.output());
+
+    // A lower-priority extra network: the gateway (and the established flow) stays on a.
+    await w.ok(["network", "connect", "--ip", "10.203.0.50", "--gw-priority", "-1", "--alias", "app-b", "b", "app"]);
+    const after = replies(client, "app");
+    await waitFor("replies after connect", () => replies(client, "app") >= after + 3, () => client.output());
+    const sb = JSON.parse(await w.ok(["sandbox", "inspect", "app"])) as SandboxJson[];
+    expect(sb[0]!.Networks.b).toMatchObject({ IPAddress: "10.203.0.50", Gateway: "10.203.0.1" });
+    await w.ok(["network", "disconnect", "b", "app"]);
+    const afterDisconnect = replies(client, "app");
+    await waitFor("replies after disconnect", () => replies(client, "app") >= afterDisconnect + 3, () => client.output());
+    expect(client.output()).not.toMatch(/CLOSED|ERR/);
+
+    // Leaving a makes b (connected again) the gateway: new connections reach the port through b.
+    await w.ok(["network", "connect", "b", "app"]);
+    await w.ok(["network", "disconnect", "a", "app"]);
+    expect(await env().sendAndReceive(w.remote, { proto: "tcp", address: HOST4, port: 8081, payload: "via-b" })).toBe("app:via-b");
+    const sb2 = JSON.parse(await w.ok(["sandbox", "inspect", "app"])) as SandboxJson[];
+    expect(Object.keys(sb2[0]!.Networks)).toEqual(["b"]);
+    await client.stop();
+    await run.stop();
+    await w.ok(["sandbox", "rm", "app"]);
+  });
+
+  it("serves concurrent CLI calls and HTTP requests consistently", async () => {
+    const w = (world = await makeNetdWorld(env()));
+    await w.start();
+    const names = Array.from({ length: 8 }, (_, i) => `par${i}`);
+    const results = await Promise.all(names.map((n, i) => w.cli(["network", "create", "--subnet", `10.210.${i}.0/24`, n])));
+    expect(results.map((r) => r.code)).toEqual(names.map(() => 0));
+    const sandboxes = await Promise.all(names.map((n) => w.cli(["sandbox", "create", "--name", `sb-${n}`, "--network", n])));
+    expect(sandboxes.map((r) => r.code)).toEqual(names.map(() => 0));
+    for (const n of names) await w.adoptSandbox(`sb-${n}`);
+    const dup = await Promise.all([0, 1, 2].map(() => w.http("POST", "/networks/create", { Name: "same" })));
+    expect(dup.map((r) => r.status).sort()).toEqual([201, 409, 409]);
+    const list = JSON.parse(await w.ok(["network", "ls", "--format", "json"])) as Array<{ Name: string }>;
+    expect(list.map((n) => n.Name).sort()).toEqual([...names, "same"].sort());
+    const rms = await Promise.all(names.map((n) => w.cli(["sandbox", "rm", `sb-${n}`])));
+    expect(rms.map((r) => r.code)).toEqual(names.map(() => 0));
+    const pruned = await w.ok(["network", "prune", "-f"]);
+    expect(pruned.trim().split("\n").slice(1).sort()).toEqual([...names, "same"].sort());
+  });
+
+  it("fails bad input with exit code 1 and the daemon's message, leaving state unchanged", async () => {
+    const w = (world = await makeNetdWorld(env()));
+    await w.start();
+    await w.ok(["network", "create", "--subnet", "10.220.0.0/24", "n1"]);
+    const cases: Array<[string[], RegExp]> = [
+      [["network", "create", "n1"], /network with name 'n1' already exists/],
+      [["network", "create", "--subnet", "10.220.0.0/16", "n2"], /overlaps/],
+      [["network", "create", "--subnet", "10.0.0.300/24", "n3"], /10\.0\.0\.300\/24/],
+      [["network", "rm", "ghost"], /network 'ghost' not found/],
+      [["sandbox", "create", "-p", "70000:80"], /host port 70000 in '70000:80' is out of range/],
+      [["sandbox", "create", "-p", "9000-8000:80"], /inverted/],
+      [["network", "connect", "n1", "ghost"], /sandbox 'ghost' not found/],
+    ];
+    for (const [args, message] of cases) {
+      const r = await w.cli(args);
+      expect(r.code, args.join(" ")).toBe(1);
+      expect(r.stderr, args.join(" ")).toMatch(message);
+    }
+    const bad = await w.http("POST", "/v1.47/networks/create", "{not json");
+    expect(bad.status).toBe(400);
+    expect((bad.body as { message: string }).message).toMatch(/malformed JSON/);
+    expect(JSON.parse(await w.ok(["network", "ls", "--format", "json"]))).toHaveLength(1);
+    expect(JSON.parse(await w.ok(["sandbox", "ls", "--format", "json"]))).toHaveLength(0);
+    const down = await makeUnreachable(w);
+    expect(down.code).toBe(1);
+    expect(down.stderr).toMatch(/cannot reach netd at unix:\/\/\/nonexistent\/netd.sock/);
+  });
+});
+
+function makeUnreachable(w: NetdWorld) {
+  return w.host.exec(["node", MAIN, "-H", "unix:///nonexistent/netd.sock", "network", "ls"]);
+}

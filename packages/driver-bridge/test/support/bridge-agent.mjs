@@ -8,6 +8,7 @@ import { createOsPortReserver, createPortAllocator } from "@netd/portallocator";
 import { createBridgeDriver } from "@netd/driver-bridge";
 
 let state = null;
+let opened = null;
 
 const log = {
   debug() {},
@@ -17,12 +18,17 @@ const log = {
 };
 
 /** Opens the stack. `netnsPrefix` must be the test env's prefix + "-" so leftovers are caught. */
-export async function open({ netnsPrefix, userlandProxy = true, portRange = { start: 40000, end: 40999 } }) {
+export async function open(options) {
+  return openWith(options, createMemoryStore());
+}
+
+async function openWith(options, store) {
+  const { netnsPrefix, userlandProxy = true, portRange = { start: 40000, end: 40999 } } = options;
+  opened = options;
   const kernel = createLinuxKernel();
   const ports = createPortAllocator({ range: portRange, reservedPorts: [] });
   const portReserver = createOsPortReserver({ allocator: ports });
   const driver = createBridgeDriver();
-  const store = createMemoryStore();
   const controller = await Controller.open({ kernel, store, drivers: [driver], ports, portReserver, log, netnsPrefix, userlandProxy });
   state = { kernel, controller, driver, store };
   return { drivers: controller.drivers() };
@@ -61,6 +67,14 @@ export async function endpoints(filter) {
 /** Operational bindings of an endpoint, as inspect shows them. */
 export async function endpointInfo(endpointId) {
   return c().endpointInfo(endpointId);
+}
+
+/** A daemon restart: closes the stack (kernel state stays) and opens it again on the same store. */
+export async function restart() {
+  if (!state) throw new Error("call open() first");
+  const { store } = state;
+  await close();
+  return openWith(opened, store);
 }
 
 export async function close() {

@@ -34,7 +34,13 @@ function chain(role: BridgeChainRole, bridge: string, lines: readonly NftText[])
 function fwdTo(n: BridgeNetworkConfig, br: NftText): NftText[] {
   const lines: NftText[] = [];
   if (!n.internal) lines.push(nft`ct state established,related accept`, nft`ct state invalid drop`);
-  lines.push(n.icc ? nft`iifname ${br} accept` : nft`iifname ${br} drop`);
+  if (n.icc) lines.push(nft`iifname ${br} accept`);
+  else {
+    // icc off still lets a neighbour use a port published on the host, as Docker's proxy
+    // does: only DNATed flows, i.e. published ports (cross-bridge ones pass their opening too).
+    if (!n.internal) lines.push(nft`ct status dnat accept`);
+    lines.push(nft`iifname ${br} drop`);
+  }
   if (!n.internal) {
     for (const fam of families(n)) {
       if (fam.mode === "nat-unprotected") {

@@ -20,7 +20,7 @@ describe("bridge connectivity between containers", () => {
     const c1 = await w.sandbox("c1");
     const c2 = await w.sandbox("c2");
     const c3 = await w.sandbox("c3");
-    const c4 = await w.sandbox("c4");
+    const c4 = await w.sandbox("c4", { portBindings: [{ protocol: "tcp", containerPort: 80, hostIp: null, hostPortStart: 40081, hostPortEnd: 40081 }] });
     await w.agent.call("connect", "iccon", "c1", {});
     const e2 = await w.agent.call<{ ipv4: string; ipv6: string }>("connect", "iccon", "c2", {});
     await w.agent.call("connect", "iccoff", "c3", {});
@@ -32,6 +32,8 @@ describe("bridge connectivity between containers", () => {
     expect(await env().sendAndReceive(c1.ns, { proto: "tcp", address: addr(e2.ipv6), port: 80, payload: "v6" })).toBe("echo:v6");
     expect(await env().canReach(c3.ns, { proto: "tcp", address: addr(e4.ipv4), port: 80 })).toBe(false);
     expect(await env().canReach(c3.ns, { proto: "tcp", address: addr(e4.ipv6), port: 80 })).toBe(false);
+    // A port c4 published on the host stays usable for its neighbour (as with Docker's proxy).
+    expect(await env().sendAndReceive(c3.ns, { proto: "tcp", address: "10.31.2.1", port: 40081, payload: "pub" })).toBe("echo:pub");
     // The gateway (the host) still answers on the icc-off bridge.
     await env().startEchoServer(w.host, { proto: "tcp", address: "10.31.2.1", port: 7001 });
     expect(await env().sendAndReceive(c3.ns, { proto: "tcp", address: "10.31.2.1", port: 7001, payload: "gw" })).toBe("echo:gw");

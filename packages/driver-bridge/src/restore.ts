@@ -12,7 +12,7 @@ import { configureContainerEnd } from "./endpoint/container-addresses.js";
 import { createVeth } from "./endpoint/create-veth.js";
 import { parseNetworkConfig } from "./options.js";
 import type { DriverState, EndpointState } from "./state.js";
-import { UndoStack } from "./undo-stack.js";
+import { UndoStack } from "@netd/driverapi";
 
 export async function restoreDriver(ctx: DriverContext, state: DriverState, firewall: BridgeFirewallImpl, publisher: Publisher, snapshot: DriverRestoreSnapshot): Promise<void> {
   const saved = await state.load();

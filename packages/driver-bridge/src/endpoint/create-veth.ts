@@ -5,7 +5,7 @@
  */
 import type { DriverContext } from "@netd/driverapi";
 import type { BridgeEndpoint, BridgeNetworkConfig } from "../model.js";
-import type { UndoStack } from "../undo-stack.js";
+import type { UndoStack } from "@netd/driverapi";
 
 export async function createVeth(ctx: DriverContext, n: BridgeNetworkConfig, ep: BridgeEndpoint, undo: UndoStack): Promise<void> {
   const mtu = n.mtu !== null ? { mtu: n.mtu } : {};

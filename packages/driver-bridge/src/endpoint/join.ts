@@ -8,7 +8,7 @@ import { bridgeError } from "../errors.js";
 import type { BridgeEndpoint, BridgeFirewall, BridgeNetworkConfig } from "../model.js";
 import { addressOf, parseEndpointOptions } from "../options.js";
 import type { DriverState } from "../state.js";
-import { UndoStack } from "../undo-stack.js";
+import { UndoStack } from "@netd/driverapi";
 import { configureContainerEnd } from "./container-addresses.js";
 import { createVeth } from "./create-veth.js";
 import { containerIfname, hostVethName, randomMac } from "./names.js";

@@ -18,5 +18,12 @@ export async function setBridgeAddresses(ctx: DriverContext, n: BridgeNetworkCon
   const { v4, v6 } = bridgeAddresses(n);
   if (!v6) await ctx.kernel.sysctl.set(ctx.hostNetns, `net.ipv6.conf.${n.bridgeName}.disable_ipv6`, "1");
   if (v4) await ctx.kernel.addresses.add(ctx.hostNetns, n.bridgeName, v4);
-  if (v6) await ctx.kernel.addresses.add(ctx.hostNetns, n.bridgeName, v6, { nodad: true });
+  if (v6) {
+    // No DAD on the bridge at all: until its link-local address leaves "tentative" (1-2 s
+    // after the first port brings carrier), the kernel has no source address for the
+    // neighbour solicitations it needs to forward to a container, so forwarded IPv6
+    // (published ports, routed mode) is dropped for those seconds. The bridge's MAC is random.
+    await ctx.kernel.sysctl.set(ctx.hostNetns, `net.ipv6.conf.${n.bridgeName}.accept_dad`, "0");
+    await ctx.kernel.addresses.add(ctx.hostNetns, n.bridgeName, v6, { nodad: true });
+  }
 }

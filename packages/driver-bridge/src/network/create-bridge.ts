@@ -1,7 +1,7 @@
 /** Step 1 of a network: the Linux bridge, down until its addresses and sysctls are set. */
 import type { DriverContext } from "@netd/driverapi";
 import type { BridgeNetworkConfig } from "../model.js";
-import type { UndoStack } from "../undo-stack.js";
+import type { UndoStack } from "@netd/driverapi";
 import { randomMac } from "../endpoint/names.js";
 
 /**

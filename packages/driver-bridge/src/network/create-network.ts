@@ -7,7 +7,7 @@ import type { DriverContext, NetworkInfo } from "@netd/driverapi";
 import type { BridgeFirewall, BridgeNetworkConfig } from "../model.js";
 import { parseNetworkConfig } from "../options.js";
 import type { DriverState } from "../state.js";
-import { UndoStack } from "../undo-stack.js";
+import { UndoStack } from "@netd/driverapi";
 import { setBridgeAddresses } from "./bridge-addresses.js";
 import { setBridgeSysctls } from "./bridge-sysctls.js";
 import { bridgeUp, createBridge } from "./create-bridge.js";

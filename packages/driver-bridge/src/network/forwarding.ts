@@ -11,7 +11,7 @@ import type { DriverContext } from "@netd/driverapi";
 import { isNetdError } from "@netd/driverapi";
 import { bridgeError } from "../errors.js";
 import type { BridgeNetworkConfig } from "../model.js";
-import type { UndoStack } from "../undo-stack.js";
+import type { UndoStack } from "@netd/driverapi";
 
 async function ensure(ctx: DriverContext, key: string, undo: UndoStack, why: string): Promise<boolean> {
   let value: string;

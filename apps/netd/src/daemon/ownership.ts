@@ -3,7 +3,7 @@
  * means another netd owns them; a stale socket or lock (after kill -9) is taken over.
  */
 import { connect } from "node:net";
-import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { dirname, join } from "node:path";
 
 export class OwnershipError extends Error {}
@@ -52,6 +52,11 @@ export async function claim(socketPath: string, dataDir: string): Promise<() => 
     rmSync(socketPath, { force: true });
   }
   writeFileSync(lock, `${process.pid}\n`, { mode: 0o600 });
+  // Node 20's fs.realpathSync (used by require) reads the LAST stat result for cached path
+  // components and stops resolving symlinks when it was a socket or FIFO: after rmSync of a
+  // stale socket, every later lazy require resolved pnpm symlinks wrongly ("Cannot find module
+  // 'ajv/dist/jtd'"). Stat a plain directory so the shared stat buffer no longer says socket.
+  statSync(dataDir);
   return () => {
     rmSync(socketPath, { force: true });
     if (existsSync(lock) && readFileSync(lock, "utf8").trim() === String(process.pid)) rmSync(lock, { force: true });

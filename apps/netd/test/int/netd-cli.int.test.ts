@@ -3,7 +3,7 @@
 // addresses from a remote namespace, connect/disconnect under traffic, inspect, concurrency.
 import { afterEach, describe, expect, it } from "vitest";
 import { useTestEnv } from "@netd/testing";
-import { HOST4, HOST6, MAIN, echoServerArgv, makeNetdWorld, replies, streamingClientArgv, waitFor } from "../support/netd-world.js";
+import { HOST4, HOST6, echoServerArgv, makeNetdWorld, replies, streamingClientArgv, waitFor } from "../support/netd-world.js";
 import type { NetdWorld, SandboxJson } from "../support/netd-world.js";
 
 describe("netd end to end (CLI and HTTP)", () => {
@@ -125,5 +125,5 @@ describe("netd end to end (CLI and HTTP)", () => {
 });
 
 function makeUnreachable(w: NetdWorld) {
-  return w.host.exec(["node", MAIN, "-H", "unix:///nonexistent/netd.sock", "network", "ls"]);
+  return w.host.exec(w.node(["-H", "unix:///nonexistent/netd.sock", "network", "ls"]));
 }

@@ -38,6 +38,8 @@ export interface NetdWorld {
   http(method: string, path: string, body?: unknown): Promise<{ status: number; body: unknown; text: string; headers: Record<string, unknown> }>;
   /** Waits until sandbox `ref` exists and adopts its namespace for cleanup; returns its inspect view. */
   adoptSandbox(ref: string): Promise<SandboxJson>;
+  /** argv running `node dist/main.js ARGS…` the way netd runs here (root mount ns, clean env). */
+  node(args: readonly string[]): string[];
   /** Removes the temp dir (after the env stopped netd). */
   dispose(): void;
 }
@@ -94,6 +96,9 @@ export async function makeNetdWorld(env: TestEnv): Promise<NetdWorld> {
   const sock = join(dir, "netd.sock");
   const dataDir = join(dir, "data");
   const mnt = `--mount=/proc/${process.pid}/ns/mnt`;
+  // vitest's NODE_PATH points at pnpm's hoisted modules (ajv 6 for fastify's ajv 8) and its
+  // NODE_ENV/VITEST* variables are not netd's: run the binary with the environment a user has.
+  const clean = ["env", "-u", "NODE_PATH", "-u", "NODE_ENV", "-u", "VITEST", "-u", "VITEST_MODE", "-u", "VITEST_POOL_ID", "-u", "VITEST_WORKER_ID"];
   const world: NetdWorld = {
     env,
     host,
@@ -102,7 +107,7 @@ export async function makeNetdWorld(env: TestEnv): Promise<NetdWorld> {
     dataDir,
     daemon: null,
     async start(extra = []) {
-      const d = await env.spawnIn(host, ["nsenter", mnt, "--", "node", MAIN, "daemon", "--socket", sock, "--data-dir", dataDir, "--netns-prefix", `${env.prefix}-`, ...extra]);
+      const d = await env.spawnIn(host, [...clean, "nsenter", mnt, "--", "node", MAIN, "daemon", "--socket", sock, "--data-dir", dataDir, "--netns-prefix", `${env.prefix}-`, ...extra]);
       world.daemon = d;
       const deadline = Date.now() + 20_000;
       for (;;) {
@@ -112,13 +117,13 @@ export async function makeNetdWorld(env: TestEnv): Promise<NetdWorld> {
         await sleep(100);
       }
     },
-    cli: (args) => host.exec(["nsenter", mnt, "--", "node", MAIN, "-H", `unix://${sock}`, ...args], { timeoutMs: 30_000 }),
+    cli: (args) => host.exec([...clean, "nsenter", mnt, "--", "node", MAIN, "-H", `unix://${sock}`, ...args], { timeoutMs: 30_000 }),
     async ok(args) {
       const r = await world.cli(args);
       if (r.code !== 0) throw new Error(`netd ${args.join(" ")} exited ${r.code}: ${r.stderr}${r.stdout}`);
       return r.stdout;
     },
-    spawnCli: (args) => env.spawnIn(host, ["nsenter", mnt, "--", "node", MAIN, "-H", `unix://${sock}`, ...args]),
+    spawnCli: (args) => env.spawnIn(host, [...clean, "nsenter", mnt, "--", "node", MAIN, "-H", `unix://${sock}`, ...args]),
     http: (method, path, body) => rawHttp(sock, method, path, body),
     async adoptSandbox(ref) {
       const deadline = Date.now() + 15_000;
@@ -133,6 +138,7 @@ export async function makeNetdWorld(env: TestEnv): Promise<NetdWorld> {
         await sleep(100);
       }
     },
+    node: (args) => [...clean, "nsenter", mnt, "--", "node", MAIN, ...args],
     dispose: () => rmSync(dir, { recursive: true, force: true }),
   };
   return world;

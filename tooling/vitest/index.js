@@ -12,6 +12,8 @@ export function unitConfig() {
     test: {
       include: ["src/**/*.test.ts", "test/unit/**/*.test.ts"],
       passWithNoTests: true,
+      // Tests assert outcomes, never time; CI runs many tasks at once on 2 cores.
+      testTimeout: 30_000,
       reporters: ["default", "json"],
       outputFile: { json: ".cache/vitest-unit.json" },
     },

@@ -114,7 +114,9 @@ export async function linkState(ns: TestNetns, options: { ignoreCarrier?: boolea
       if (Array.isArray(rest.addr_info)) {
         rest.addr_info = (rest.addr_info as Array<Record<string, unknown>>)
           .filter((a) => !(options.ignoreCarrier && a.scope === "link"))
-          .map(({ valid_life_time: _v, preferred_life_time: _p, ...a }) => (void _v, void _p, a));
+          // `tentative` is DAD in progress (about 1 s after a link comes up): a snapshot taken
+          // right after a join may catch it and the next one not, with nothing changed.
+          .map(({ valid_life_time: _v, preferred_life_time: _p, tentative: _t, ...a }) => (void _v, void _p, void _t, a));
       }
       return rest;
     });

@@ -22,6 +22,24 @@ if ((${#missing[@]})); then
   DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${missing[@]}" >/dev/null
 fi
 
+# The docker CLI for the API compatibility test (apps/netd/test/int/docker-cli.int.test.ts).
+# Debian 12's docker.io (20.10, API 1.41) is the only packaged client; installing the package
+# would also install and start dockerd, which rewrites the host's firewall. So only its client
+# binary is unpacked into /usr/local/bin: no daemon, no service, no dependencies.
+if ! command -v docker >/dev/null 2>&1; then
+  if [[ $(id -u) -ne 0 ]]; then
+    echo "netd: the docker CLI is missing; run as root to install the client from Debian's docker.io" >&2
+    exit 1
+  fi
+  echo "netd: installing the docker client (docker.io, client binary only)"
+  tmp=$(mktemp -d)
+  (cd "$tmp" && DEBIAN_FRONTEND=noninteractive apt-get download -qq docker.io >/dev/null 2>&1 ||
+    { DEBIAN_FRONTEND=noninteractive apt-get update -qq && apt-get download -qq docker.io >/dev/null 2>&1; })
+  dpkg-deb -x "$tmp"/docker.io_*.deb "$tmp/x"
+  install -m 0755 "$tmp/x/usr/bin/docker" /usr/local/bin/docker
+  rm -rf "$tmp"
+fi
+
 if [[ "$(pnpm --version 2>/dev/null || true)" != "$PNPM_VERSION" ]]; then
   npm i -g "pnpm@$PNPM_VERSION" >/dev/null 2>&1
 fi

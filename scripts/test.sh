@@ -8,7 +8,7 @@ export npm_config_nodedir="${npm_config_nodedir:-/usr}" TURBO_TELEMETRY_DISABLED
 
 rm -f packages/*/.cache/vitest-*.json apps/*/.cache/vitest-*.json
 status=0
-pnpm turbo run build typecheck lint test --concurrency=2 --output-logs=errors-only || status=1
+pnpm turbo run build typecheck lint test --continue --concurrency=2 --output-logs=errors-only || status=1
 # Integration tests share the kernel: one package at a time.
-pnpm turbo run test:int --concurrency=1 --output-logs=new-only || status=1
+pnpm turbo run test:int --continue --concurrency=1 --output-logs=new-only || status=1
 node scripts/summarize-tests.mjs "$status"

@@ -15,7 +15,7 @@ import { leaveEndpoint } from "./endpoint/leave.js";
 import { randomMac } from "./endpoint/names.js";
 import { createNetwork } from "./network/create-network.js";
 import { deleteNetwork } from "./network/delete-network.js";
-import { parseEndpointOptions } from "./options.js";
+import { forceGatewayMode, parseEndpointOptions } from "./options.js";
 import { createPublisher } from "./publish/index.js";
 import { restoreDriver } from "./restore.js";
 import { DriverState } from "./state.js";
@@ -26,6 +26,13 @@ export interface BridgeDriverOptions {
   readonly name?: string;
   /** netd's nft table (`table inet <table>`); must start with "netd"; default "netd". */
   readonly table?: string;
+  /**
+   * Every family of every network of this driver is in this gateway mode; the gateway-mode
+   * options are refused. Used by `@netd/driver-routed` (name "routed", its own table) so
+   * that routed networks and the bridge's `gateway_mode_ipv4/ipv6=routed` share one code
+   * path. Absent: the modes come from the options (default nat).
+   */
+  readonly forceMode?: "routed";
 }
 
 /** The bridge driver plus `close()` (daemon shutdown). */
@@ -48,6 +55,17 @@ export function createBridgeDriver(options: BridgeDriverOptions = {}): BridgeDri
     throw bridgeError("INVALID_OPTION", `nft table name '${table}' is invalid`, "use 'netd' followed by letters, digits, '_', '.' or '-'", { table });
   }
   let parts: Parts | null = null;
+  // Applied to every NetworkInfo before it is parsed (create, delete, restore).
+  const forceMode = options.forceMode;
+  const shaped = (info: NetworkInfo): NetworkInfo => (forceMode ? forceGatewayMode(info, forceMode, name) : info);
+  // Delete and restore must not fail on options: they parse only what create accepted.
+  const shapedOrAsIs = (info: NetworkInfo): NetworkInfo => {
+    try {
+      return shaped(info);
+    } catch {
+      return info;
+    }
+  };
 
   const partsFor = (ctx: DriverContext): Parts => {
     if (parts) return parts;
@@ -79,12 +97,12 @@ export function createBridgeDriver(options: BridgeDriverOptions = {}): BridgeDri
 
     async createNetwork(ctx, network) {
       const p = partsFor(ctx);
-      await createNetwork(ctx, p.state, p.firewall, network);
+      await createNetwork(ctx, p.state, p.firewall, shaped(network));
     },
 
     async deleteNetwork(ctx, network) {
       const p = partsFor(ctx);
-      await deleteNetwork(ctx, p.state, p.firewall, network);
+      await deleteNetwork(ctx, p.state, p.firewall, shapedOrAsIs(network));
     },
 
     createEndpoint(ctx, network, endpoint) {
@@ -143,7 +161,7 @@ export function createBridgeDriver(options: BridgeDriverOptions = {}): BridgeDri
 
     async restore(ctx, snapshot) {
       const p = partsFor(ctx);
-      await restoreDriver(ctx, p.state, p.firewall, p.publisher, snapshot);
+      await restoreDriver(ctx, p.state, p.firewall, p.publisher, { ...snapshot, networks: snapshot.networks.map(shapedOrAsIs) });
     },
 
     async close() {

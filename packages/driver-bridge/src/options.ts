@@ -155,6 +155,24 @@ export function parseNetworkConfig(network: NetworkInfo): BridgeNetworkConfig {
   };
 }
 
+/**
+ * For a driver created with `forceMode` (the routed driver, `@netd/driver-routed`): returns
+ * `network` with both gateway-mode options set to `mode`, so that parseNetworkConfig, the
+ * publisher (publish/modes.ts) and the firewall (firewall/render-bridge.ts) take exactly the
+ * path `gateway_mode_ipv4/ipv6=<mode>` takes on the bridge: one policy, not a copy.
+ * Called by driver.ts before every parse (create, delete, restore). A gateway-mode option
+ * given anyway is an error naming it (the driver decides the mode, not the user).
+ */
+export function forceGatewayMode(network: NetworkInfo, mode: GatewayMode, driver: string): NetworkInfo {
+  for (const key of [NETWORK_OPTIONS.gatewayModeIpv4, NETWORK_OPTIONS.gatewayModeIpv6]) {
+    const value = network.options[key];
+    if (value !== undefined) {
+      throw bridgeError("INVALID_OPTION", `option ${key}=${value} is not accepted by the ${driver} driver: every family of its networks is ${mode}`, `remove ${key}, or use the bridge driver with ${key}=${value}`, { key, value });
+    }
+  }
+  return { ...network, options: { ...network.options, [NETWORK_OPTIONS.gatewayModeIpv4]: mode, [NETWORK_OPTIONS.gatewayModeIpv6]: mode } };
+}
+
 /** Validated endpoint options. */
 export interface EndpointOptions {
   /** Interface name inside the sandbox; null = prefix + first free index. */

@@ -2,6 +2,7 @@
 // agent): the real stack on the built packages, timing attach + detach with one dual-stack
 // published port while N sandboxes are already attached, and the first-packet latency
 // (TCP connect through the DNAT) to the first and the last published port.
+import { readdirSync } from "node:fs";
 import { connect } from "node:net";
 import { createLinuxKernel } from "@netd/kernel";
 import { Controller, createMemoryStore } from "@netd/libnet-core";
@@ -20,7 +21,7 @@ export async function open({ netnsPrefix, userlandProxy }) {
   });
   await controller.createNetwork({ name: "bench", enableIPv6: true, ipam: { ipv4: { subnet: "10.32.0.0/16" }, ipv6: { subnet: "fd00:32:99::/64" } } });
   s = { kernel, controller, driver, count: 0, sandboxes: [] };
-  return { rss: process.memoryUsage().rss };
+  return { rss: process.memoryUsage().rss, fds: fds() };
 }
 
 const pb = (hostPort) => [{ protocol: "tcp", containerPort: 80, hostIp: null, hostPortStart: hostPort, hostPortEnd: hostPort }];
@@ -33,10 +34,22 @@ async function attachOne() {
   return sb.id;
 }
 
-/** Attaches sandboxes until `n` are attached. */
+/** Open file descriptors of this process (libnftables 1.0.6 aborts once its socket's fd is >= 1024). */
+const fds = () => readdirSync("/proc/self/fd").length;
+
+/**
+ * Attaches sandboxes until `n` are attached. Stops with an error before libnftables would be
+ * handed a socket fd >= FD_SETSIZE (1024): 1.0.6 passes it to select() and glibc's fortify
+ * check aborts the whole process ("bit out of range 0 - FD_SETSIZE on fd_set"). Each attached
+ * sandbox holds 4 fds here: 2 host-port sockets (proxy listeners or reservations, 0.0.0.0 and
+ * ::) and the kernel layer's netlink socket and namespace handle for the sandbox.
+ */
 export async function fill(n) {
-  while (s.sandboxes.length < n) await attachOne();
-  return { rss: process.memoryUsage().rss };
+  while (s.sandboxes.length < n) {
+    if (fds() > 1000) throw new Error(`${fds()} fds open with ${s.sandboxes.length} sandboxes: one more nft call could abort the process (libnftables select() on fd >= 1024)`);
+    await attachOne();
+  }
+  return { rss: process.memoryUsage().rss, fds: fds() };
 }
 
 /** Median of `rounds` attach (+detach) times of one extra sandbox, in ms. */
@@ -56,18 +69,30 @@ export async function attachDetach(rounds) {
   return { attach: med(attach), detach: med(detach) };
 }
 
-/** TCP connect time (ms, median of `rounds`) to HOST:port of the first and the last sandbox. */
+/**
+ * TCP first-packet round trip (ms, median of `rounds`) to HOST:port of the first and the last
+ * sandbox. Nothing listens in the sandboxes, so the SYN, DNATed to the container, comes back
+ * as a RST from the container's stack: ECONNREFUSED is the only accepted outcome. A completed
+ * connect would mean the DNAT was missed (the proxy or a reservation socket answered), and any
+ * other error (no route to HOST, timeout) means the setup is broken: both throw.
+ */
 export async function firstPacket(host, rounds) {
   const once = (port) =>
-    new Promise((resolve) => {
+    new Promise((resolve, reject) => {
       const t0 = performance.now();
       const c = connect({ host, port });
-      const done = () => {
+      const timer = setTimeout(() => c.destroy(new Error(`no answer from ${host}:${port} within 2 s`)), 2000);
+      c.once("connect", () => {
+        clearTimeout(timer);
         c.destroy();
-        resolve(performance.now() - t0);
-      };
-      c.once("connect", done);
-      c.once("error", done);
+        reject(new Error(`${host}:${port} accepted the connection: the DNAT to the container was missed`));
+      });
+      c.once("error", (e) => {
+        clearTimeout(timer);
+        c.destroy();
+        if (e.code === "ECONNREFUSED") resolve(performance.now() - t0);
+        else reject(new Error(`first packet to ${host}:${port}: ${e.code ?? e.message}`));
+      });
     });
   const med = async (port) => {
     const a = [];

@@ -97,7 +97,7 @@ export async function openWorld(env: TestEnv, options: { userlandProxy?: boolean
       const elems = json?.nftables.find((i) => i.set)?.set?.elem ?? [];
       const text = (e: unknown): string => {
         const c = (e as { concat?: unknown[] }).concat;
-        return Array.isArray(c) ? c.map(String).join(" . ") : typeof e === "object" ? JSON.stringify(e) : String(e);
+        return Array.isArray(c) ? c.map((x) => (typeof x === "string" || typeof x === "number" ? String(x) : JSON.stringify(x))).join(" . ") : JSON.stringify(e);
       };
       return elems.map(text).sort();
     },

@@ -1,9 +1,10 @@
 // The real netd binary in a test namespace, driven through its CLI and raw HTTP only:
 // dual-stack networks, `netd run -p 8080:80`, reachability on the host's IPv4 and IPv6
 // addresses from a remote namespace, connect/disconnect under traffic, inspect, concurrency.
+import { request } from "node:http";
 import { afterEach, describe, expect, it } from "vitest";
 import { useTestEnv } from "@netd/testing";
-import { HOST4, HOST6, echoServerArgv, makeNetdWorld, replies, streamingClientArgv, waitFor } from "../support/netd-world.js";
+import { HOST4, HOST6, echoServerArgv, makeNetdWorld, replies, sleep, streamingClientArgv, waitFor } from "../support/netd-world.js";
 import type { NetdWorld, SandboxJson } from "../support/netd-world.js";
 
 describe("netd end to end (CLI and HTTP)", () => {
@@ -20,8 +21,10 @@ describe("netd end to end (CLI and HTTP)", () => {
     const id = (await w.ok(["network", "create", "--ipv6", "--subnet", "10.201.0.0/24", "--subnet", "fd00:201::/64", "--label", "e2e=yes", "front"])).trim();
     expect(id).toMatch(/^[0-9a-f]{64}$/);
     const run = await w.spawnCli(["run", "--rm", "--name", "web", "--network", "front", "-p", "8080:80", "--", ...echoServerArgv("web")]);
-    const sb = await w.adoptSandbox("web");
+    await w.adoptSandbox("web");
     await waitFor("the server in the sandbox", () => run.output().includes("listening"), () => run.output());
+    // `run` starts the command only after the sandbox joined its networks: inspect now.
+    const sb = (JSON.parse(await w.ok(["sandbox", "inspect", "web"])) as SandboxJson[])[0]!;
     expect(sb.Ports).toEqual({ "80/tcp": [{ HostIp: "0.0.0.0", HostPort: "8080" }, { HostIp: "::", HostPort: "8080" }] });
     expect(sb.Networks.front).toMatchObject({ IPAddress: "10.201.0.2", Gateway: "10.201.0.1", GlobalIPv6Address: "fd00:201::2", IPv6Gateway: "fd00:201::1" });
     expect(await env().sendAndReceive(w.remote, { proto: "tcp", address: HOST4, port: 8080, payload: "v4" })).toBe("web:v4");
@@ -93,6 +96,39 @@ describe("netd end to end (CLI and HTTP)", () => {
     expect(rms.map((r) => r.code)).toEqual(names.map(() => 0));
     const pruned = await w.ok(["network", "prune", "-f"]);
     expect(pruned.trim().split("\n").slice(1).sort()).toEqual([...names, "same"].sort());
+  });
+
+  it("streams events live as NDJSON, serves metrics and the OpenAPI document on the socket", async () => {
+    const w = (world = await makeNetdWorld(env()));
+    await w.start();
+    const lines: string[] = [];
+    const stream = request({ socketPath: w.sock, path: "/v1.47/events", agent: false }, (res) => {
+      res.setEncoding("utf8");
+      let buf = "";
+      res.on("data", (c: string) => {
+        buf += c;
+        for (let nl = buf.indexOf("\n"); nl >= 0; nl = buf.indexOf("\n")) {
+          lines.push(buf.slice(0, nl));
+          buf = buf.slice(nl + 1);
+        }
+      });
+    });
+    stream.end();
+    await sleep(300);
+    await w.ok(["network", "create", "--subnet", "10.221.0.0/24", "ev"]);
+    await w.ok(["sandbox", "create", "--name", "ev-sb", "--network", "ev", "-p", "8090:80"]);
+    await w.adoptSandbox("ev-sb");
+    await w.ok(["sandbox", "rm", "ev-sb"]);
+    await waitFor("5 events", () => lines.length >= 5, () => lines.join("\n"));
+    stream.destroy();
+    const events = lines.map((l) => JSON.parse(l) as { Type: string; Action: string; Actor: { Attributes: Record<string, string> } });
+    expect(events.map((e) => `${e.Type} ${e.Action}`)).toEqual(["network create", "sandbox create", "network connect", "network disconnect", "sandbox destroy"]);
+    expect(events[0]!.Actor.Attributes).toEqual({ name: "ev", type: "bridge" });
+    const metrics = await w.http("GET", "/metrics");
+    expect(metrics.text).toMatch(/netd_api_requests_total\{op="POST \/sandboxes",status="201"\} 1/);
+    expect(metrics.text).toMatch(/netd_networks\{driver="bridge"\} 1/);
+    const doc = await w.http("GET", "/openapi.json");
+    expect(Object.keys((doc.body as { paths: object }).paths)).toContain("/networks/{id}/connect");
   });
 
   it("fails bad input with exit code 1 and the daemon's message, leaving state unchanged", async () => {

@@ -36,7 +36,10 @@ export interface NetdWorld {
   spawnCli(args: readonly string[]): Promise<SpawnedProcess>;
   /** Raw HTTP on the socket. */
   http(method: string, path: string, body?: unknown): Promise<{ status: number; body: unknown; text: string; headers: Record<string, unknown> }>;
-  /** Waits until sandbox `ref` exists and adopts its namespace for cleanup; returns its inspect view. */
+  /**
+   * Waits until sandbox `ref` exists and adopts its namespace for cleanup; returns its inspect
+   * view, which may predate the joins of a create that is still running.
+   */
   adoptSandbox(ref: string): Promise<SandboxJson>;
   /** argv running `node dist/main.js ARGS…` the way netd runs here (root mount ns, clean env). */
   node(args: readonly string[]): string[];

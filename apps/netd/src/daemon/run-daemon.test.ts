@@ -60,6 +60,14 @@ describe("daemon socket and ownership", () => {
     expect((await call(sock, "GET", "/_ping")).status).toBe(200);
   });
 
+  it("gives the socket to --group and refuses an unknown group before claiming anything", async () => {
+    dir = mkdtempSync(join(tmpdir(), "netd-api-"));
+    const sock = join(dir, "netd.sock");
+    await expect(start({ socket: sock, dataDir: join(dir, "data"), group: "no-such-group-netd", kernel: createFakeKernel(), drivers: [] })).rejects.toThrow(/unknown group 'no-such-group-netd'/);
+    daemon = await start({ socket: sock, dataDir: join(dir, "data"), group: "root", kernel: createFakeKernel(), drivers: [] });
+    expect(statSync(sock).gid).toBe(0);
+  });
+
   it("keeps state in the data dir across a restart", async () => {
     dir = mkdtempSync(join(tmpdir(), "netd-api-"));
     const sock = join(dir, "netd.sock");

@@ -102,7 +102,9 @@ describe("netd end to end (CLI and HTTP)", () => {
     const w = (world = await makeNetdWorld(env()));
     await w.start();
     const lines: string[] = [];
+    const ended: { promise?: Promise<void> } = {};
     const stream = request({ socketPath: w.sock, path: "/v1.47/events", agent: false }, (res) => {
+      ended.promise = new Promise((resolve) => res.on("end", resolve));
       res.setEncoding("utf8");
       let buf = "";
       res.on("data", (c: string) => {
@@ -120,7 +122,6 @@ describe("netd end to end (CLI and HTTP)", () => {
     await w.adoptSandbox("ev-sb");
     await w.ok(["sandbox", "rm", "ev-sb"]);
     await waitFor("5 events", () => lines.length >= 5, () => lines.join("\n"));
-    stream.destroy();
     const events = lines.map((l) => JSON.parse(l) as { Type: string; Action: string; Actor: { Attributes: Record<string, string> } });
     expect(events.map((e) => `${e.Type} ${e.Action}`)).toEqual(["network create", "sandbox create", "network connect", "network disconnect", "sandbox destroy"]);
     expect(events[0]!.Actor.Attributes).toEqual({ name: "ev", type: "bridge" });
@@ -129,6 +130,12 @@ describe("netd end to end (CLI and HTTP)", () => {
     expect(metrics.text).toMatch(/netd_networks\{driver="bridge"\} 1/);
     const doc = await w.http("GET", "/openapi.json");
     expect(Object.keys((doc.body as { paths: object }).paths)).toContain("/networks/{id}/connect");
+    // A graceful stop ends open event streams instead of waiting for their clients.
+    const daemon = w.daemon!;
+    await daemon.stop();
+    expect(ended.promise).toBeDefined();
+    await ended.promise;
+    expect(daemon.output()).toContain('"msg":"netd stopped"');
   });
 
   it("fails bad input with exit code 1 and the daemon's message, leaving state unchanged", async () => {

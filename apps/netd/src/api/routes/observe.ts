@@ -4,6 +4,7 @@
  */
 import { invalidArgument } from "@netd/driverapi";
 import { z } from "zod";
+import type { ServerResponse } from "node:http";
 import type { ApiApp, ApiDeps } from "../app-types.js";
 import type { NetdEvent } from "../events.js";
 import { parseFilters } from "../filters.js";
@@ -19,6 +20,12 @@ function seconds(what: string, v: string | undefined): number | undefined {
 
 /** Registers the routes. */
 export function observeRoutes(app: ApiApp, { controller, events, metrics }: ApiDeps): void {
+  // Event streams never end on their own: end them when the daemon stops, or close() waits.
+  const streams = new Set<ServerResponse>();
+  app.addHook("preClose", (done) => {
+    for (const res of streams) res.end();
+    done();
+  });
   app.get("/events", { schema: { tags: ["system"], querystring: EventsQuery } }, (req, reply) => {
     const since = seconds("since", req.query.since);
     const until = seconds("until", req.query.until);
@@ -40,9 +47,11 @@ export function observeRoutes(app: ApiApp, { controller, events, metrics }: ApiD
       res.end();
       return;
     }
+    streams.add(res);
     const unsubscribe = events.subscribe(write);
     const timer = until === undefined ? null : setTimeout(() => res.end(), until * 1000 - Date.now());
     res.on("close", () => {
+      streams.delete(res);
       unsubscribe();
       if (timer) clearTimeout(timer);
     });

@@ -17,6 +17,9 @@ export function runCommand(program: Command, client: () => ApiClient): void {
     .option("--rm", "delete the sandbox when the command exits")
     .action(async (argv: string[], o: CreateFlags & { rm?: boolean }) => {
       const c = client();
+      if ((o.publish?.length ?? 0) > 0 && (o.network?.length ?? 0) === 0) {
+        process.stderr.write("netd: warning: -p without --network publishes nothing until the sandbox joins a network\n");
+      }
       let sb: SandboxView;
       try {
         sb = await c.call<SandboxView>("POST", "/sandboxes", sandboxBody(o));

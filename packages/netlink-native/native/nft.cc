@@ -1,5 +1,6 @@
 // libnftables in process. The prototypes are declared here so that no -dev package is
 // needed; the library is linked as -l:libnftables.so.1.
+#include <sys/stat.h>
 #include <errno.h>
 
 #include <mutex>
@@ -30,6 +31,22 @@ constexpr unsigned int kOutputEcho = 1u << 5;
 // socket); calls are serialized so that two pool threads never run it at once.
 std::mutex nftMutex;
 
+// libnftables waits on its netlink socket with select(): a socket whose fd is >= 1024
+// (FD_SETSIZE) aborts the whole process ("bit out of range 0 - FD_SETSIZE on fd_set").
+// A daemon with hundreds of sandboxes holds that many fds (netlink sockets, namespace fds,
+// proxy listeners), so a context created per call would eventually get such a socket. The
+// context for the process's own namespace — the one netd programs at run time — is
+// therefore created once, at load time while fds are still low, and reused for every call.
+nft_ctx* ownCtx = nullptr;
+struct stat ownNs {};
+
+bool IsOwnNamespace(const std::string& path) {
+  if (path.empty()) return true;
+  struct stat st {};
+  if (stat(path.c_str(), &st) != 0) return false;
+  return st.st_dev == ownNs.st_dev && st.st_ino == ownNs.st_ino;
+}
+
 struct NftTask : Task {
   std::string commands;
   std::string nsPath;
@@ -41,6 +58,18 @@ struct NftTask : Task {
   std::string out;
   std::string err;
 
+  // Runs the commands on `ctx`; the output and error buffers are reset by each read.
+  void RunWith(nft_ctx* ctx) {
+    unsigned int flags = (json ? kOutputJson : 0) | (handles ? kOutputHandle : 0) | (echo ? kOutputEcho : 0);
+    nft_ctx_output_set_flags(ctx, flags);
+    nft_ctx_set_dry_run(ctx, dryRun);
+    rc = nft_run_cmd_from_buffer(ctx, commands.c_str());
+    const char* o = nft_ctx_get_output_buffer(ctx);
+    const char* e = nft_ctx_get_error_buffer(ctx);
+    out = o ? o : "";
+    err = e ? e : "";
+  }
+
   void RunHere() {
     // The context opens its netlink socket on this thread, i.e. in this thread's namespace.
     nft_ctx* ctx = nft_ctx_new(0);
@@ -48,22 +77,17 @@ struct NftTask : Task {
       error = SysError{ENOMEM, "nft_ctx_new", "libnftables could not create a context"};
       return;
     }
-    unsigned int flags = (json ? kOutputJson : 0) | (handles ? kOutputHandle : 0) | (echo ? kOutputEcho : 0);
-    nft_ctx_output_set_flags(ctx, flags);
-    if (dryRun) nft_ctx_set_dry_run(ctx, true);
     nft_ctx_buffer_output(ctx);
     nft_ctx_buffer_error(ctx);
-    rc = nft_run_cmd_from_buffer(ctx, commands.c_str());
-    const char* o = nft_ctx_get_output_buffer(ctx);
-    const char* e = nft_ctx_get_error_buffer(ctx);
-    out = o ? o : "";
-    err = e ? e : "";
+    RunWith(ctx);
     nft_ctx_free(ctx);
   }
 
   void Execute() override {
     std::lock_guard<std::mutex> lock(nftMutex);
-    if (nsPath.empty()) {
+    if (ownCtx != nullptr && IsOwnNamespace(nsPath)) {
+      RunWith(ownCtx);
+    } else if (nsPath.empty()) {
       RunHere();
     } else {
       RunInNetns(nsPath, error, [&]() { RunHere(); });
@@ -105,6 +129,16 @@ napi_value NftRun(napi_env env, napi_callback_info info) {
 
 }  // namespace
 
-void InitNft(napi_env env, napi_value exports) { SetFunction(env, exports, "nftRun", NftRun); }
+void InitNft(napi_env env, napi_value exports) {
+  SetFunction(env, exports, "nftRun", NftRun);
+  // Created on the JS thread, which never leaves the process's namespace.
+  if (ownCtx == nullptr && stat("/proc/self/ns/net", &ownNs) == 0) {
+    ownCtx = nft_ctx_new(0);
+    if (ownCtx != nullptr) {
+      nft_ctx_buffer_output(ownCtx);
+      nft_ctx_buffer_error(ownCtx);
+    }
+  }
+}
 
 }  // namespace netd

@@ -18,6 +18,9 @@ import { SNAPSHOT_FILE } from "../store/snapshot.js";
 import { driverLogger } from "./logger.js";
 import { claim } from "./ownership.js";
 
+/** The nftables tables of netd's built-in drivers (bridge; routed once registered); missing is fine. */
+const NFT_TABLES = ["netd", "netd_routed"] as const;
+
 export interface CleanupOptions {
   readonly socket: string;
   readonly dataDir: string;
@@ -62,7 +65,7 @@ export async function cleanup(options: CleanupOptions): Promise<CleanupResult> {
       for (const f of await closeDrivers(drivers)) fail("driver close", f);
       await controller.close();
     } finally {
-      await kernel.nft.deleteTable("/proc/self/ns/net", { family: "inet", name: "netd" }).catch((e: unknown) => fail("nft table inet netd", e));
+      for (const name of NFT_TABLES) await kernel.nft.deleteTable("/proc/self/ns/net", { family: "inet", name }).catch((e: unknown) => fail(`nft table inet ${name}`, e));
       await kernel.close();
     }
     if (result.failures.length === 0) {

@@ -156,6 +156,12 @@ export interface NetnsApi {
   delete(nameOrPath: string): Promise<void>;
   /** True if the path is a network namespace that can be opened. */
   exists(path: NetnsPath): Promise<boolean>;
+  /**
+   * Forgets what the Kernel caches for a namespace it does not own (sockets), so netd does
+   * not keep a container's namespace alive after its sandbox is deleted. The namespace
+   * itself is untouched; an unknown path is fine.
+   */
+  release(path: NetnsPath): Promise<void>;
 }
 
 /** Links (network devices). */

@@ -1,4 +1,5 @@
 import { describe, expect, it } from "vitest";
+import { createFakeKernel } from "@netd/kernel/fake";
 import { testBed } from "./test-support/harness.js";
 import type { TestBed } from "./test-support/harness.js";
 
@@ -118,6 +119,18 @@ describe("leave, sandbox delete and restore", () => {
     expect(bed.controller.listEndpoints()).toEqual([]);
     expect(await bed.kernel.netns.exists(sb.netns)).toBe(false);
     expect(Object.keys(bed.store.dump()).sort()).toEqual(["meta", "network"]);
+  });
+
+  it("a sandbox on a caller's namespace leaves the namespace alone, releasing only cached resources", async () => {
+    const kernel = createFakeKernel({ netns: ["/run/netns/theirs"] });
+    const bed = await testBed({ kernel });
+    await bed.controller.createNetwork(dual("a", 1));
+    await bed.controller.createSandbox({ name: "ctr", netns: "/run/netns/theirs" });
+    await bed.controller.connect("a", "ctr");
+    await bed.controller.deleteSandbox("ctr");
+    expect(await kernel.netns.exists("/run/netns/theirs")).toBe(true);
+    expect(kernel.callsTo("netns.release").map((c) => c.args)).toEqual([["/run/netns/theirs"]]);
+    expect(kernel.callsTo("netns.delete")).toEqual([]);
   });
 
   it("restores from the store and replays the gateway state to the drivers", async () => {

@@ -5,6 +5,7 @@ export const KERNEL_METHODS = [
   "netns.create",
   "netns.delete",
   "netns.exists",
+  "netns.release",
   "links.addBridge",
   "links.addVeth",
   "links.addChild",

@@ -31,6 +31,13 @@ export function createNamespaces(world: FakeWorld, hostNetns: NetnsPath): SyncAp
       world.namespaces.delete(path);
     },
 
+    // The fake caches nothing per namespace; the call is still recorded for assertions.
+    release(path: NetnsPath): void {
+      if (typeof path !== "string" || !path.startsWith("/")) {
+        throw fail("INVALID_NETNS", `namespace path ${JSON.stringify(path)} is not absolute`, "pass /run/netns/NAME or /proc/PID/ns/net");
+      }
+    },
+
     exists(path: NetnsPath): boolean {
       return typeof path === "string" && world.namespaces.has(path);
     },

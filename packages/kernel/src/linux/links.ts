@@ -106,9 +106,8 @@ export function createLinks(ctx: LinuxContext): LinksApi {
       const op: OpContext = { op: "add veth", names: [spec.name, spec.peer.name], extra: `peer ${spec.peer.name} in ${spec.peer.netns}`, netns, codes: EXISTS };
       const sock = await route(ctx, netns);
       const master = spec.master === undefined ? undefined : (await requireLink(sock, spec.master, "master", op)).index;
-      const peerFd = await ctx.sockets.nsFd(spec.peer.netns);
       const known = master === undefined ? undefined : new Map([[master, spec.master!]]);
-      return createAndRead(netns, vethRequest(checked, peerFd, master), spec.name, op, known);
+      return ctx.sockets.withNsFd(spec.peer.netns, (peerFd) => createAndRead(netns, vethRequest(checked, peerFd, master), spec.name, op, known));
     },
 
     async addChild(netns, spec: ChildLinkSpec) {
@@ -130,8 +129,8 @@ export function createLinks(ctx: LinuxContext): LinksApi {
       const info = [attrString(c.IFLA_INFO_KIND, spec.kind)];
       if (data.length > 0) info.push(nested(c.IFLA_INFO_DATA, data));
       attrs.push(nested(c.IFLA_LINKINFO, info));
-      if (spec.netns !== undefined) attrs.push(attrU32(c.IFLA_NET_NS_FD, await ctx.sockets.nsFd(spec.netns)));
-      const [reply] = await sock.request([message(c.RTM_NEWLINK, CREATE, ifinfomsg(), attrs)]);
+      const send = (nsFd?: number) => sock.request([message(c.RTM_NEWLINK, CREATE, ifinfomsg(), nsFd === undefined ? attrs : [...attrs, attrU32(c.IFLA_NET_NS_FD, nsFd)])]);
+      const [reply] = spec.netns === undefined ? await send() : await ctx.sockets.withNsFd(spec.netns, send);
       check(reply!, { ...op, hint: reply!.status.errno === 95 ? `the kernel has no ${spec.kind} driver (module ${spec.kind} not available); use another network driver` : undefined });
       const info2 = await this.get(target, spec.name);
       if (info2 === null) throw kernelError("KERNEL_ERROR", `link ${spec.name} vanished right after it was created in ${target}`);

@@ -40,6 +40,10 @@ export function createNetnsApi(sockets: SocketCache): NetnsApi {
       }
     },
 
+    async release(path) {
+      await sockets.release(validateNetnsPath(path));
+    },
+
     async exists(path) {
       validateNetnsPath(path);
       return native.isNetns(path);

@@ -76,18 +76,25 @@ export function isHostPath(path: string): boolean {
   return HOST_PATHS.has(path);
 }
 
+/** How many sockets of non-host namespaces stay open; the least recently used go first. */
+export const MAX_CACHED_SOCKETS = 64;
+
 /**
- * Opens sockets lazily and keeps one per (protocol, resolved path); also keeps an open
- * descriptor of each namespace used as a veth peer or child target (IFLA_NET_NS_FD), so
- * attaching a container costs no file opens.
+ * Opens sockets lazily and keeps one per (protocol, resolved path), at most
+ * MAX_CACHED_SOCKETS of them besides the host's: a daemon with a thousand sandboxes must
+ * not hold a thousand sockets (fds, and each keeps its namespace alive). A sandbox's socket
+ * is used in bursts (join, gateway change, leave), so an evicted one is simply reopened.
  */
 export class SocketCache {
+  /** Insertion order is recency order: get() moves an entry to the end. */
   private readonly sockets = new Map<string, Promise<NetlinkSocket>>();
-  private readonly nsFiles = new Map<string, Promise<FileHandle>>();
   private closed = false;
 
   /** `timeoutMs`: how long one request may wait for the kernel (default 10000). */
-  constructor(private readonly timeoutMs?: number) {}
+  constructor(
+    private readonly timeoutMs?: number,
+    private readonly maxSockets = MAX_CACHED_SOCKETS,
+  ) {}
 
   /**
    * The socket of `protocol` in `netns`, opening it on first use. Fails with
@@ -98,40 +105,58 @@ export class SocketCache {
     const path = resolve(netns);
     const key = `${protocol}:${path}`;
     let entry = this.sockets.get(key);
-    if (entry === undefined) {
-      entry = open(path, protocol, this.timeoutMs);
+    if (entry !== undefined) {
+      this.sockets.delete(key);
       this.sockets.set(key, entry);
-      // A failed open is not cached, so a namespace created later can be used.
-      entry.catch(() => this.sockets.delete(key));
+      return entry;
     }
+    entry = open(path, protocol, this.timeoutMs);
+    this.sockets.set(key, entry);
+    // A failed open is not cached, so a namespace created later can be used.
+    entry.catch(() => this.sockets.delete(key));
+    this.evict();
     return entry;
   }
 
-  /**
-   * A descriptor of the namespace file, for IFLA_NET_NS_FD; valid until release(netns) or
-   * close(). Fails with NETNS_NOT_FOUND when the path is not a network namespace.
-   */
-  async nsFd(netns: string): Promise<number> {
-    if (this.closed) throw kernelError("KERNEL_CLOSED", "the Kernel was closed", "create a new Kernel with createLinuxKernel()");
-    const path = resolve(netns);
-    let entry = this.nsFiles.get(path);
-    if (entry === undefined) {
-      entry = assertNetns(path).then(() => openFile(path, "r"));
-      this.nsFiles.set(path, entry);
-      entry.catch(() => this.nsFiles.delete(path));
+  /** Closes the least recently used sockets beyond the cap (never the host's). */
+  private evict(): void {
+    let excess = [...this.sockets.keys()].filter((k) => !isHostPath(k.slice(k.indexOf(":") + 1))).length - this.maxSockets;
+    for (const [key, entry] of this.sockets) {
+      if (excess <= 0) break;
+      if (isHostPath(key.slice(key.indexOf(":") + 1))) continue;
+      this.sockets.delete(key);
+      excess--;
+      // close() waits for requests already queued on the socket.
+      void entry.then((s) => s.close(), () => undefined);
     }
-    return (await entry).fd;
   }
 
-  /** Closes and forgets the sockets and descriptor of `netns` (called by netns.delete). */
+  /** Number of cached sockets (tests). */
+  get size(): number {
+    return this.sockets.size;
+  }
+
+  /**
+   * Runs `fn` with an open descriptor of the namespace file (for IFLA_NET_NS_FD), closed
+   * afterwards: namespace fds are not cached, so netd never keeps a namespace alive.
+   * Fails with NETNS_NOT_FOUND when the path is not a network namespace.
+   */
+  async withNsFd<T>(netns: string, fn: (fd: number) => Promise<T>): Promise<T> {
+    if (this.closed) throw kernelError("KERNEL_CLOSED", "the Kernel was closed", "create a new Kernel with createLinuxKernel()");
+    const path = resolve(netns);
+    await assertNetns(path);
+    const handle: FileHandle = await openFile(path, "r");
+    try {
+      return await fn(handle.fd);
+    } finally {
+      await handle.close();
+    }
+  }
+
+  /** Closes and forgets the sockets of `netns` (netns.delete and netns.release). */
   async release(netns: string): Promise<void> {
     const path = resolve(netns);
     const closing: Promise<void>[] = [];
-    const file = this.nsFiles.get(path);
-    if (file !== undefined) {
-      this.nsFiles.delete(path);
-      closing.push(file.then((h) => h.close(), () => undefined));
-    }
     for (const [key, entry] of this.sockets) {
       if (key.slice(key.indexOf(":") + 1) !== path) continue;
       this.sockets.delete(key);
@@ -144,13 +169,8 @@ export class SocketCache {
   async close(): Promise<void> {
     this.closed = true;
     const all = [...this.sockets.values()];
-    const files = [...this.nsFiles.values()];
     this.sockets.clear();
-    this.nsFiles.clear();
-    await Promise.all([
-      ...all.map((e) => e.then((s) => s.close(), () => undefined)),
-      ...files.map((f) => f.then((h) => h.close(), () => undefined)),
-    ]);
+    await Promise.all(all.map((e) => e.then((s) => s.close(), () => undefined)));
   }
 }
 

@@ -24,12 +24,12 @@ export async function deleteSandbox(core: Core, sandbox: SandboxRecord): Promise
         errors.push(e);
       }
     }
-    if (sandbox.netnsOwned) {
-      try {
-        await core.kernel.netns.delete(sandbox.netns);
-      } catch (e) {
-        errors.push(e);
-      }
+    try {
+      // A namespace the caller gave us is theirs: only let go of what the kernel layer caches.
+      if (sandbox.netnsOwned) await core.kernel.netns.delete(sandbox.netns);
+      else await core.kernel.netns.release(sandbox.netns);
+    } catch (e) {
+      errors.push(e);
     }
     await core.store.apply([{ op: "delete", kind: "sandbox", id: sandbox.id }]);
     core.state.sandboxes.delete(sandbox.id);

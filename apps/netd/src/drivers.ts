@@ -5,13 +5,14 @@
  */
 import type { Driver } from "@netd/driverapi";
 import { createBridgeDriver } from "@netd/driver-bridge";
+import { createRoutedDriver } from "@netd/driver-routed";
 
 /** A driver that may own in-process resources. */
 export type DaemonDriver = Driver & { close?(): Promise<void> };
 
-/** Built-in drivers: bridge (routed and ipvlan are added here when they land). */
+/** Built-in drivers: bridge (nft table "netd") and routed (its own table "netd_routed"). */
 export function createDrivers(): DaemonDriver[] {
-  return [createBridgeDriver()];
+  return [createBridgeDriver(), createRoutedDriver()];
 }
 
 /** Closes every driver that has `close`; collects failures instead of stopping at the first. */

@@ -30,5 +30,5 @@ export function lookup<T extends { id: string; name: string }>(
   if (byPrefix.length > 1) {
     throw coreError("AMBIGUOUS_REFERENCE", `${kind} reference '${ref}' matches ${byPrefix.length} ${kind}s`, "use a longer id prefix or the name", { ref });
   }
-  throw coreError(notFound, `${kind} '${ref}' not found`, `list ${kind}s to see what exists`, { ref });
+  throw coreError(notFound, `${kind} '${ref}' not found`, `list the ${kind === "sandbox" ? "sandboxes" : `${kind}s`} to see what exists`, { ref });
 }

@@ -106,3 +106,9 @@ export declare function readFileInNetns(nsPath: NsPath | null, file: string): Pr
 
 /** Writes `data` to an existing `file` (truncating) from a thread inside `nsPath`. */
 export declare function writeFileInNetns(nsPath: NsPath | null, file: string, data: string): Promise<void>;
+
+/**
+ * Raises the process's soft RLIMIT_NOFILE to its hard limit (a daemon holds a few fds per
+ * sandbox) and returns the limits now in force. Synchronous; call once at start.
+ */
+export declare function raiseOpenFileLimit(): { soft: number; hard: number };

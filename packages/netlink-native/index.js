@@ -19,3 +19,4 @@ export const deleteNetns = addon.deleteNetns;
 export const isNetns = addon.isNetns;
 export const readFileInNetns = addon.readFileInNetns;
 export const writeFileInNetns = addon.writeFileInNetns;
+export const raiseOpenFileLimit = addon.raiseOpenFileLimit;

@@ -4,3 +4,4 @@
  */
 export { createLinuxKernel, type LinuxKernelOptions } from "./linux/kernel.js";
 export { kernelErrorCodes, type KernelErrorCode } from "./linux/errors.js";
+export { raiseOpenFileLimit } from "./linux/limits.js";

@@ -5,5 +5,6 @@ NAPI_MODULE_INIT() {
   netd::InitNetlink(env, exports);
   netd::InitNft(env, exports);
   netd::InitNetns(env, exports);
+  netd::InitLimits(env, exports);
   return exports;
 }

@@ -50,6 +50,7 @@ bool GetStringProp(napi_env env, napi_value obj, const char* name, std::string& 
 void InitNetlink(napi_env env, napi_value exports);
 void InitNft(napi_env env, napi_value exports);
 void InitNetns(napi_env env, napi_value exports);
+void InitLimits(napi_env env, napi_value exports);
 
 void SetFunction(napi_env env, napi_value exports, const char* name, napi_callback cb);
 

@@ -5,7 +5,7 @@
  */
 import { chmodSync, chownSync } from "node:fs";
 import type { Kernel } from "@netd/driverapi";
-import { createLinuxKernel } from "@netd/kernel";
+import { createLinuxKernel, raiseOpenFileLimit } from "@netd/kernel";
 import { Controller } from "@netd/libnet-core";
 import { createOsPortReserver, createPortAllocator } from "@netd/portallocator";
 import type { Logger as PinoLogger } from "pino";
@@ -46,6 +46,10 @@ export async function startDaemon(options: DaemonOptions): Promise<RunningDaemon
     const gid = options.group === undefined ? undefined : resolveGroup(options.group);
     const store = await openLogStore({ dir: options.dataDir });
     undo.push(() => store.close());
+    if (options.kernel === undefined) {
+      const limits = raiseOpenFileLimit();
+      options.log?.info({ softLimit: limits.soft, hardLimit: limits.hard }, "open-file limit");
+    }
     const kernel = options.kernel ?? createLinuxKernel();
     undo.push(() => kernel.close());
     const drivers = options.drivers ?? createDrivers();

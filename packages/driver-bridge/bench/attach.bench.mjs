@@ -2,15 +2,12 @@
 // and N_MAX sandboxes are already attached, and first-packet latency to the first and the
 // last published port; then the RSS cost of the userland proxy per published port.
 // Runs the built packages in its own namespaces (through @netd/testing's agent), as root.
-// Usage: pnpm run build && node bench/attach.bench.mjs [N_MAX=240]
-// N_MAX cannot reach 1,000 on this stack: every attached sandbox costs the process 4 open fds,
-// and libnftables 1.0.6 (select() on its netlink socket) aborts the process once that socket's
-// fd reaches 1024, i.e. at about 250 sandboxes (see attach-agent.mjs `fill`).
+// Usage: pnpm run build && node bench/attach.bench.mjs [N_MAX=1000]
 import { readdirSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import { createTestEnv } from "@netd/testing";
 
-const N_MAX = Number(process.argv[2] ?? 240);
+const N_MAX = Number(process.argv[2] ?? 1000);
 const agentPath = fileURLToPath(new URL("./attach-agent.mjs", import.meta.url));
 
 async function run(userlandProxy, sizes) {

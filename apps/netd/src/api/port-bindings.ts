@@ -48,7 +48,9 @@ export function toDockerPorts(exposed: readonly ExposedPort[], requested: readon
   const seen = new Set<string>();
   for (const b of operational) {
     const key = `${b.containerPort}/${b.protocol}`;
-    const entry = b.hostPort === 0 ? { HostIp: "", HostPort: "" } : { HostIp: b.hostIp, HostPort: String(b.hostPort) };
+    // A routed binding has no host port: the reference shows its unspecified host address
+    // ("0.0.0.0" or "::") with HostPort "" (TestDisableNAT's "[::]:\"\"").
+    const entry = { HostIp: b.hostIp, HostPort: b.hostPort === 0 ? "" : String(b.hostPort) };
     const dedupe = `${key} ${entry.HostIp} ${entry.HostPort}`;
     if (seen.has(dedupe)) continue;
     seen.add(dedupe);

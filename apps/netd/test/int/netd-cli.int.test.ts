@@ -46,6 +46,28 @@ describe("netd end to end (CLI and HTTP)", () => {
     expect((await w.ok(["network", "rm", "front"])).trim()).toBe("front");
   });
 
+  it("serves routed networks (-d routed): the container address is reachable on published ports only, inspect shows no host port", async () => {
+    const w = (world = await makeNetdWorld(env()));
+    await w.start();
+    await w.ok(["network", "create", "-d", "routed", "--subnet", "10.204.0.0/24", "direct"]);
+    // A router on the LAN: the remote reaches the routed subnet through the host.
+    await w.remote.exec(["ip", "route", "add", "10.204.0.0/24", "via", HOST4]);
+    await w.host.exec(["sysctl", "-qw", "net.ipv4.ip_forward=1"]);
+    const run = await w.spawnCli(["run", "--rm", "--name", "r1", "--network", "direct", "-p", "80", "--", ...echoServerArgv("r1")]);
+    await w.adoptSandbox("r1");
+    await waitFor("the server in the sandbox", () => run.output().includes("listening"), () => run.output());
+    const sb = (JSON.parse(await w.ok(["sandbox", "inspect", "r1"])) as SandboxJson[])[0]!;
+    expect(sb.Ports).toEqual({ "80/tcp": [{ HostIp: "0.0.0.0", HostPort: "" }] });
+    const addr = sb.Networks.direct!.IPAddress;
+    expect(await env().sendAndReceive(w.remote, { proto: "tcp", address: addr, port: 80, payload: "x" })).toBe("r1:x");
+    expect(await env().canReach(w.remote, { proto: "tcp", address: addr, port: 81 })).toBe(false);
+    const ls = await w.ok(["network", "ls", "--filter", "driver=routed"]);
+    expect(ls).toMatch(/\sdirect\s+routed\s+local\n$/);
+    await run.stop();
+    await waitFor("the sandbox to be removed", async () => (await w.http("GET", "/sandboxes/r1")).status === 404, () => run.output());
+    expect((await w.ok(["network", "rm", "direct"])).trim()).toBe("direct");
+  });
+
   it("connects and disconnects networks while traffic runs; the published port moves with the gateway", async () => {
     const w = (world = await makeNetdWorld(env()));
     await w.start(["--userland-proxy=false"]);

@@ -1,5 +1,5 @@
 /** The bridge driver's error codes and a helper to raise them. */
-import { defineErrorCodes, NetdError } from "@netd/driverapi";
+import { defineErrorCodes, errorFactory } from "@netd/driverapi";
 
 export const bridgeErrorCodes = defineErrorCodes({
   UNKNOWN_OPTION: { category: "invalid", description: "A network or endpoint option key the bridge driver does not know." },
@@ -15,6 +15,4 @@ export const bridgeErrorCodes = defineErrorCodes({
 export type BridgeErrorCode = keyof typeof bridgeErrorCodes;
 
 /** A NetdError with one of {@link bridgeErrorCodes}; the category comes from the table. */
-export function bridgeError(code: BridgeErrorCode, message: string, hint?: string, details?: Record<string, unknown>, cause?: unknown): NetdError {
-  return new NetdError({ code, category: bridgeErrorCodes[code].category, message, hint, details, cause });
-}
+export const bridgeError = errorFactory(bridgeErrorCodes);

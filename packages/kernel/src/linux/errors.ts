@@ -2,7 +2,8 @@
  * Error codes of @netd/kernel and the conversion of a kernel refusal (errno plus the
  * extended-ack text) into a NetdError that names the operation and the objects.
  */
-import { defineErrorCodes, NetdError, type ErrorCategory } from "@netd/driverapi";
+import type { NetdError} from "@netd/driverapi";
+import { defineErrorCodes, type ErrorCategory, errorFactory } from "@netd/driverapi";
 
 /** Every code this package throws, with its category. */
 export const kernelErrorCodes = defineErrorCodes({
@@ -33,9 +34,7 @@ export const kernelErrorCodes = defineErrorCodes({
 export type KernelErrorCode = keyof typeof kernelErrorCodes;
 
 /** Builds a NetdError of `code` with the category of the table. */
-export function kernelError(code: KernelErrorCode, message: string, hint?: string, details?: Record<string, unknown>, cause?: unknown): NetdError {
-  return new NetdError({ code, category: kernelErrorCodes[code].category, message, hint, details, cause });
-}
+export const kernelError = errorFactory(kernelErrorCodes);
 
 const STRERROR: Readonly<Record<number, string>> = {
   1: "Operation not permitted",

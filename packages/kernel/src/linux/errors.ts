@@ -2,7 +2,7 @@
  * Error codes of @netd/kernel and the conversion of a kernel refusal (errno plus the
  * extended-ack text) into a NetdError that names the operation and the objects.
  */
-import type { NetdError} from "@netd/driverapi";
+import type { NetdError } from "@netd/driverapi";
 import { defineErrorCodes, type ErrorCategory, errorFactory } from "@netd/driverapi";
 
 /** Every code this package throws, with its category. */

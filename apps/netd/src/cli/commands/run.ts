@@ -7,7 +7,7 @@
 import type { Command } from "commander";
 import type { ApiClient } from "../client.js";
 import { CliError, seg } from "../client.js";
-import { execInNetns } from "../exec-in-netns.js";
+import { execInNetns } from "@netd/kernel/exec";
 import type { CreateFlags, SandboxView } from "./sandbox.js";
 import { sandboxBody, withCreateFlags } from "./sandbox.js";
 

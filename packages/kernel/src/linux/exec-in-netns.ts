@@ -1,11 +1,9 @@
 /**
- * `netd run` starts the user's command inside the sandbox's namespace, like `docker run`
- * starts a container's process. This is the one place in apps/netd that spawns a process: the
- * CLI is the user's process launcher here, not a kernel client, and the daemon cannot start
- * processes on the caller's terminal. It spawns `ip netns exec NAME CMD…` (or `nsenter
- * --net=PATH` for a namespace outside /run/netns) with an argument array, never a shell.
+ * Starting a user's command inside a sandbox's namespace (`netd run`, like `docker run`
+ * starts a container's process). It lives here because only the kernel package spawns
+ * processes: it runs `ip netns exec NAME CMD…` (or `nsenter --net=PATH` for a namespace
+ * outside /run/netns) with an argument array, never a shell, on the caller's terminal.
  */
-// eslint-disable-next-line no-restricted-imports -- see the module comment: launching the user's command is the CLI's job.
 import { spawn } from "node:child_process";
 import { basename, dirname } from "node:path";
 

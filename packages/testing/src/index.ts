@@ -14,6 +14,8 @@ export { createTestEnv } from "./env.js";
 export { useTestEnv } from "./use-test-env.js";
 export { makePrefix, netnsName, PREFIX_PATTERN } from "./names.js";
 export { AgentCallError } from "./agent.js";
+export { linkNetns } from "./link.js";
+export type { LinkEnd } from "./link.js";
 export type { Agent } from "./agent.js";
 export type {
   EchoServer,

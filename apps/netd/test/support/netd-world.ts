@@ -10,6 +10,7 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
+import { linkNetns } from "@netd/testing";
 import type { ExecResult, SpawnedProcess, TestEnv, TestNetns } from "@netd/testing";
 
 export const MAIN = join(dirname(fileURLToPath(import.meta.url)), "..", "..", "dist", "main.js");
@@ -79,22 +80,11 @@ export function rawHttp(socketPath: string, method: string, path: string, body?:
 
 export const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
-async function must(ns: TestNetns, argv: string[]): Promise<void> {
-  const r = await ns.exec(argv);
-  if (r.code !== 0) throw new Error(`${argv.join(" ")} in ${ns.name} failed: ${r.stderr}`);
-}
-
 /** Creates host + remote (veth, dual-stack addresses) and a temp dir; netd is not started yet. */
 export async function makeNetdWorld(env: TestEnv): Promise<NetdWorld> {
   const host = await env.netns("host");
   const remote = await env.netns("remote");
-  await must(host, ["ip", "link", "add", "up0", "type", "veth", "peer", "name", "eth0", "netns", remote.name]);
-  await must(host, ["ip", "addr", "add", `${HOST4}/24`, "dev", "up0"]);
-  await must(host, ["ip", "addr", "add", `${HOST6}/64`, "dev", "up0", "nodad"]);
-  await must(host, ["ip", "link", "set", "up0", "up"]);
-  await must(remote, ["ip", "addr", "add", `${REMOTE4}/24`, "dev", "eth0"]);
-  await must(remote, ["ip", "addr", "add", `${REMOTE6}/64`, "dev", "eth0", "nodad"]);
-  await must(remote, ["ip", "link", "set", "eth0", "up"]);
+  await linkNetns({ ns: host, name: "up0", addresses: [`${HOST4}/24`, `${HOST6}/64`] }, { ns: remote, name: "eth0", addresses: [`${REMOTE4}/24`, `${REMOTE6}/64`] });
   const dir = mkdtempSync(join(tmpdir(), `${env.prefix}-netd-`));
   const sock = join(dir, "netd.sock");
   const dataDir = join(dir, "data");

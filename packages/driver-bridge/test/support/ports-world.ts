@@ -2,6 +2,7 @@
 // through the agent, a "remote" namespace linked to it, and handles for the sandboxes netd
 // creates. Everything lives in the test env's namespaces; subnets 10.32.x.0/24, fd00:32:x::/64.
 import { fileURLToPath } from "node:url";
+import { linkNetns } from "@netd/testing";
 import type { Agent, TestEnv, TestNetns } from "@netd/testing";
 import type { PortBinding } from "@netd/driverapi";
 
@@ -28,13 +29,7 @@ async function ok(ns: TestNetns, argv: string[]): Promise<void> {
 export async function makeWorld(env: TestEnv, options: { userlandProxy: boolean }): Promise<World> {
   const host = await env.netns("host");
   const remote = await env.netns("remote");
-  await ok(host, ["ip", "link", "add", "up0", "type", "veth", "peer", "name", "eth0", "netns", remote.name]);
-  await ok(host, ["ip", "addr", "add", `${HOST4}/24`, "dev", "up0"]);
-  await ok(host, ["ip", "addr", "add", `${HOST6}/64`, "dev", "up0", "nodad"]);
-  await ok(host, ["ip", "link", "set", "up0", "up"]);
-  await ok(remote, ["ip", "addr", "add", `${REMOTE4}/24`, "dev", "eth0"]);
-  await ok(remote, ["ip", "addr", "add", `${REMOTE6}/64`, "dev", "eth0", "nodad"]);
-  await ok(remote, ["ip", "link", "set", "eth0", "up"]);
+  await linkNetns({ ns: host, name: "up0", addresses: [`${HOST4}/24`, `${HOST6}/64`] }, { ns: remote, name: "eth0", addresses: [`${REMOTE4}/24`, `${REMOTE6}/64`] });
   await ok(host, ["sysctl", "-qw", "net.ipv4.ip_forward=1", "net.ipv6.conf.all.forwarding=1"]);
   const agent = await env.startAgent(host, fileURLToPath(new URL("./bridge-agent.mjs", import.meta.url)));
   await agent.call("open", { netnsPrefix: `${env.prefix}-`, userlandProxy: options.userlandProxy });

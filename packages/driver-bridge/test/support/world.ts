@@ -8,6 +8,7 @@
  * Everything lives in namespaces of the test env; nothing touches the root namespace.
  */
 import { fileURLToPath } from "node:url";
+import { linkNetns } from "@netd/testing";
 import type { Agent, TestEnv, TestNetns } from "@netd/testing";
 
 export const HOST_UPLINK4 = "198.51.100.1";
@@ -68,13 +69,7 @@ export async function openWorld(env: TestEnv, options: { userlandProxy?: boolean
   let remote: TestNetns | null = null;
   if (options.remote) {
     remote = await env.netns("remote");
-    await run(host, ["ip", "link", "add", "up0", "type", "veth", "peer", "name", "eth0", "netns", remote.name]);
-    await run(host, ["ip", "addr", "add", `${HOST_UPLINK4}/24`, "dev", "up0"]);
-    await run(host, ["ip", "addr", "add", `${HOST_UPLINK6}/64`, "dev", "up0", "nodad"]);
-    await run(host, ["ip", "link", "set", "up0", "up"]);
-    await run(remote, ["ip", "addr", "add", `${REMOTE4}/24`, "dev", "eth0"]);
-    await run(remote, ["ip", "addr", "add", `${REMOTE6}/64`, "dev", "eth0", "nodad"]);
-    await run(remote, ["ip", "link", "set", "eth0", "up"]);
+    await linkNetns({ ns: host, name: "up0", addresses: [`${HOST_UPLINK4}/24`, `${HOST_UPLINK6}/64`] }, { ns: remote, name: "eth0", addresses: [`${REMOTE4}/24`, `${REMOTE6}/64`] });
   }
   if (options.forwarding ?? true) {
     await run(host, ["sysctl", "-qw", "net.ipv4.ip_forward=1"]);

@@ -11,6 +11,7 @@
  */
 import { fileURLToPath } from "node:url";
 import type { PortBinding } from "@netd/driverapi";
+import { linkNetns } from "@netd/testing";
 import type { Agent, TestEnv, TestNetns } from "@netd/testing";
 
 export const HOST4 = "198.51.100.1";
@@ -53,13 +54,7 @@ export const udp = (containerPort: number, hostPort = 0, hostIp: string | null =
 export async function openWorld(env: TestEnv, options: { userlandProxy?: boolean } = {}): Promise<World> {
   const host = await env.netns("host");
   const remote = await env.netns("remote");
-  await must(host, ["ip", "link", "add", "up0", "type", "veth", "peer", "name", "eth0", "netns", remote.name]);
-  await must(host, ["ip", "addr", "add", `${HOST4}/24`, "dev", "up0"]);
-  await must(host, ["ip", "addr", "add", `${HOST6}/64`, "dev", "up0", "nodad"]);
-  await must(host, ["ip", "link", "set", "up0", "up"]);
-  await must(remote, ["ip", "addr", "add", `${REMOTE4}/24`, "dev", "eth0"]);
-  await must(remote, ["ip", "addr", "add", `${REMOTE6}/64`, "dev", "eth0", "nodad"]);
-  await must(remote, ["ip", "link", "set", "eth0", "up"]);
+  await linkNetns({ ns: host, name: "up0", addresses: [`${HOST4}/24`, `${HOST6}/64`] }, { ns: remote, name: "eth0", addresses: [`${REMOTE4}/24`, `${REMOTE6}/64`] });
   await must(remote, ["ip", "route", "add", "10.33.0.0/16", "via", HOST4]);
   await must(remote, ["ip", "-6", "route", "add", "fd00:33::/32", "via", HOST6]);
   await must(host, ["sysctl", "-qw", "net.ipv4.ip_forward=1", "net.ipv6.conf.all.forwarding=1"]);

@@ -38,3 +38,21 @@ export function keyValues(list: readonly string[] | undefined, what: string): Re
 
 /** Collects a repeated option into a list (commander helper). */
 export const collect = (value: string, previous: string[] = []): string[] => [...previous, value];
+
+/**
+ * `inspect` for several references: prints every object found as one JSON array (docker's
+ * shape), then fails with every lookup error, one per line, so scripts see both.
+ */
+export async function inspectAll(refs: readonly string[], get: (ref: string) => Promise<unknown>, fail: (message: string) => Error): Promise<void> {
+  const out: unknown[] = [];
+  const errors: string[] = [];
+  for (const r of refs) {
+    try {
+      out.push(await get(r));
+    } catch (e) {
+      errors.push((e as Error).message);
+    }
+  }
+  printJson(out);
+  if (errors.length > 0) throw fail(errors.join("\n"));
+}

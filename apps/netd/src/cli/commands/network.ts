@@ -2,7 +2,7 @@
 import type { Command } from "commander";
 import type { ApiClient } from "../client.js";
 import { CliError, seg } from "../client.js";
-import { checkFormat, collect, keyValues, printJson, printLines, printTable } from "../output.js";
+import { checkFormat, collect, inspectAll, keyValues, printJson, printLines, printTable } from "../output.js";
 
 interface NetworkSummary {
   Id: string;
@@ -96,17 +96,7 @@ export function networkCommands(program: Command, client: () => ApiClient): void
     .description("show networks as JSON")
     .action(async (refs: string[]) => {
       const c = client();
-      const out: unknown[] = [];
-      const errors: string[] = [];
-      for (const r of refs) {
-        try {
-          out.push(await c.call("GET", `/networks/${seg(r)}`));
-        } catch (e) {
-          errors.push((e as Error).message);
-        }
-      }
-      printJson(out);
-      if (errors.length > 0) throw new CliError(errors.join("\n"));
+      await inspectAll(refs, (r) => c.call("GET", `/networks/${seg(r)}`), (m) => new CliError(m));
     });
 
   net

@@ -3,7 +3,7 @@ import type { Command } from "commander";
 import { publishSpecsToMap } from "../../ports/publish-spec.js";
 import type { ApiClient } from "../client.js";
 import { CliError, seg } from "../client.js";
-import { checkFormat, collect, keyValues, printJson, printLines, printTable } from "../output.js";
+import { checkFormat, collect, inspectAll, keyValues, printJson, printLines, printTable } from "../output.js";
 
 /** What the CLI reads from a sandbox (the API's SandboxResource). */
 export interface SandboxView {
@@ -95,17 +95,7 @@ export function sandboxCommands(program: Command, client: () => ApiClient): void
     .description("show sandboxes as JSON")
     .action(async (refs: string[]) => {
       const c = client();
-      const out: unknown[] = [];
-      const errors: string[] = [];
-      for (const r of refs) {
-        try {
-          out.push(await c.call("GET", `/sandboxes/${seg(r)}`));
-        } catch (e) {
-          errors.push((e as Error).message);
-        }
-      }
-      printJson(out);
-      if (errors.length > 0) throw new CliError(errors.join("\n"));
+      await inspectAll(refs, (r) => c.call("GET", `/sandboxes/${seg(r)}`), (m) => new CliError(m));
     });
 
   sb.command("rm <sandbox...>")

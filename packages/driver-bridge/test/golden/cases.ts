@@ -5,6 +5,7 @@
  * integration test (apply through the real kernel, compare the kernel's listing).
  */
 import type { BridgeEndpoint, BridgeNetworkConfig, EndpointPorts, GatewayMode } from "../../src/model.js";
+import { bridgeNetworkConfig } from "../support/network-config.js";
 
 export interface GoldenCase {
   /** File name without `.nft`. */
@@ -17,26 +18,7 @@ export interface GoldenCase {
 
 export function network(over: Partial<BridgeNetworkConfig> & { id: string; n: number }): BridgeNetworkConfig {
   const { n, ...rest } = over;
-  return {
-    name: `net${n}`,
-    bridgeName: `br-g${n}`,
-    internal: false,
-    icc: true,
-    masquerade: true,
-    mode4: "nat",
-    mode6: "nat",
-    inhibitIpv4: false,
-    mtu: null,
-    hostIpv4: null,
-    hostIpv6: null,
-    defaultBindingIp: null,
-    ifPrefix: "eth",
-    subnet4: `10.31.${n}.0/24`,
-    subnet6: `fd00:31:${n}::/64`,
-    gateway4: `10.31.${n}.1`,
-    gateway6: `fd00:31:${n}::1`,
-    ...rest,
-  };
+  return bridgeNetworkConfig({ name: `net${n}`, bridgeName: `br-g${n}`, subnet4: `10.31.${n}.0/24`, subnet6: `fd00:31:${n}::/64`, ...rest });
 }
 
 export function endpoint(net: BridgeNetworkConfig, host: number, id: string): BridgeEndpoint {

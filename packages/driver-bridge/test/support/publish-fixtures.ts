@@ -6,6 +6,7 @@ import type { FakeKernel } from "@netd/kernel/fake";
 import { createPortAllocator } from "@netd/portallocator";
 import type { BridgeEndpoint, BridgeFirewall, BridgeNetworkConfig, EndpointPorts } from "../../src/model.js";
 import type { ProxyListener, ProxyManager, ProxySpec } from "../../src/proxy/types.js";
+import { bridgeNetworkConfig } from "./network-config.js";
 
 export function memoryState(): DriverStateStore & { data: Map<string, unknown> } {
   const data = new Map<string, unknown>();
@@ -87,26 +88,7 @@ export function recordingProxy(): ProxyManager & { running: Set<ProxySpec>; busy
 }
 
 export function network(over: Partial<BridgeNetworkConfig> & { id: string }): BridgeNetworkConfig {
-  return {
-    name: over.id,
-    bridgeName: `br-${over.id}`,
-    internal: false,
-    icc: true,
-    masquerade: true,
-    mode4: "nat",
-    mode6: "nat",
-    inhibitIpv4: false,
-    mtu: null,
-    hostIpv4: null,
-    hostIpv6: null,
-    defaultBindingIp: null,
-    ifPrefix: "eth",
-    subnet4: "10.32.1.0/24",
-    subnet6: "fd00:32:1::/64",
-    gateway4: "10.32.1.1",
-    gateway6: "fd00:32:1::1",
-    ...over,
-  };
+  return bridgeNetworkConfig({ subnet4: "10.32.1.0/24", subnet6: "fd00:32:1::/64", ...over });
 }
 
 export function endpoint(id: string, networkId: string, ipv4: string | null, ipv6: string | null, sandboxId = "sb1"): BridgeEndpoint {

@@ -1,5 +1,5 @@
 import type { DriverContext, DriverStateStore, EndpointInfo, GatewayChange, NetworkInfo, SandboxInfo } from "@netd/driverapi";
-import { createFakeKernel, type FakeKernel } from "@netd/kernel/fake";
+import { createFakeKernel, type FakeKernel } from "@netd/kernel-fake";
 import { createPortAllocator } from "@netd/portallocator";
 import { describe, expect, it } from "vitest";
 import { createBridgeDriver } from "./driver.js";

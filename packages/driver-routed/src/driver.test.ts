@@ -1,6 +1,6 @@
 import type { Driver, DriverContext, EndpointInfo, NetworkInfo, SandboxInfo } from "@netd/driverapi";
 import { createBridgeDriver } from "@netd/driver-bridge";
-import { createFakeKernel, type FakeKernel } from "@netd/kernel/fake";
+import { createFakeKernel, type FakeKernel } from "@netd/kernel-fake";
 import { describe, expect, it } from "vitest";
 import { context, endpoint, events, network, sandbox, tcp } from "../test/support/context.js";
 import { createRoutedDriver } from "./driver.js";

@@ -1,4 +1,4 @@
-import { createFakeKernel } from "@netd/kernel/fake";
+import { createFakeKernel } from "@netd/kernel-fake";
 import { describe, expect, it } from "vitest";
 import { context, network } from "../test/support/context.js";
 import { createRoutedDriver } from "./driver.js";

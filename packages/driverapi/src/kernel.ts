@@ -2,7 +2,7 @@
  * The Kernel interface: the only way netd code and drivers change the kernel.
  *
  * `@netd/kernel` implements it for Linux (rtnetlink and libnftables in process) and ships an
- * in-memory recording fake for unit tests (`@netd/kernel/fake`). Drivers receive one in
+ * in-memory recording fake for unit tests (`@netd/kernel-fake`). Drivers receive one in
  * their {@link DriverContext}; they never spawn `ip` or `nft`.
  *
  * Every call names its network namespace explicitly ({@link NetnsPath}): a Node process

@@ -1,6 +1,6 @@
 /**
  * @netd/kernel: the Linux implementation of @netd/driverapi's Kernel. The in-memory fake
- * for unit tests is the `@netd/kernel/fake` subpath.
+ * for unit tests is the separate, native-free package `@netd/kernel-fake`.
  */
 export { createLinuxKernel, type LinuxKernelOptions } from "./linux/kernel.js";
 export { kernelErrorCodes, type KernelErrorCode } from "./linux/errors.js";

@@ -2,7 +2,7 @@
  * libnet-core in a few lines: a Controller over the in-memory fake kernel with the dummy
  * driver from @netd/driverapi's examples. Run by src/examples.test.ts.
  */
-import { createFakeKernel } from "@netd/kernel/fake";
+import { createFakeKernel } from "@netd/kernel-fake";
 import { Controller, createMemoryStore } from "@netd/libnet-core";
 import { createDummyDriver } from "../../driverapi/examples/dummy-driver.js";
 

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { createFakeKernel } from "@netd/kernel/fake";
+import { createFakeKernel } from "@netd/kernel-fake";
 import { testBed } from "./test-support/harness.js";
 import type { TestBed } from "./test-support/harness.js";
 

@@ -5,8 +5,8 @@
  */
 import type { Driver, OperationalBinding, SandboxInfo } from "@netd/driverapi";
 import { API_VERSION as DRIVER_API } from "@netd/driverapi";
-import { createFakeKernel } from "@netd/kernel/fake";
-import type { FakeKernel } from "@netd/kernel/fake";
+import { createFakeKernel } from "@netd/kernel-fake";
+import type { FakeKernel } from "@netd/kernel-fake";
 import { Controller, createMemoryStore } from "@netd/libnet-core";
 import type { ApiApp } from "../api/app-types.js";
 import { EventBus } from "../api/events.js";

@@ -1,4 +1,4 @@
-import { createFakeKernel, type FakeKernel } from "@netd/kernel/fake";
+import { createFakeKernel, type FakeKernel } from "@netd/kernel-fake";
 import { describe, expect, it } from "vitest";
 import { endpoint, network } from "../../test/golden/cases.js";
 import type { EndpointPorts, PortMapping, PortOpening } from "../model.js";

@@ -1,6 +1,6 @@
 import { existsSync, readFileSync, writeFileSync } from "node:fs";
 import { fileURLToPath } from "node:url";
-import { createFakeKernel } from "@netd/kernel/fake";
+import { createFakeKernel } from "@netd/kernel-fake";
 import { describe, expect, it } from "vitest";
 import { GOLDEN_CASES, type GoldenCase } from "../../test/golden/cases.js";
 import { createBridgeFirewall } from "./firewall.js";

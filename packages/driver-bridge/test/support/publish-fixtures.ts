@@ -1,8 +1,8 @@
 // Fixtures for the publisher's unit tests: a DriverContext over the fake kernel and a real
 // port allocator, a recording BridgeFirewall, a recording proxy manager.
 import type { DriverContext, DriverStateStore, GatewayChange, HostPortReserver, PortBinding } from "@netd/driverapi";
-import { createFakeKernel } from "@netd/kernel/fake";
-import type { FakeKernel } from "@netd/kernel/fake";
+import { createFakeKernel } from "@netd/kernel-fake";
+import type { FakeKernel } from "@netd/kernel-fake";
 import { createPortAllocator } from "@netd/portallocator";
 import type { BridgeEndpoint, BridgeFirewall, BridgeNetworkConfig, EndpointPorts } from "../../src/model.js";
 import type { ProxyListener, ProxyManager, ProxySpec } from "../../src/proxy/types.js";

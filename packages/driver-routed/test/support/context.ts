@@ -3,7 +3,7 @@
  * NetworkInfo/EndpointInfo/GatewayChange builders. Subnets 10.33.x.0/24, fd00:33:x::/64.
  */
 import type { DriverContext, DriverStateStore, EndpointInfo, GatewayChange, NetworkInfo, PortBinding, SandboxInfo } from "@netd/driverapi";
-import type { FakeKernel } from "@netd/kernel/fake";
+import type { FakeKernel } from "@netd/kernel-fake";
 import { createPortAllocator } from "@netd/portallocator";
 
 /** An in-memory DriverStateStore. */

@@ -1,5 +1,5 @@
 /** Builds a Controller over the fake kernel and a memory store with the recording drivers. */
-import { createFakeKernel } from "@netd/kernel/fake";
+import { createFakeKernel } from "@netd/kernel-fake";
 import type { PortAllocator } from "@netd/driverapi";
 import { createPortAllocator } from "@netd/portallocator";
 import { Controller } from "../controller.js";

@@ -1,5 +1,5 @@
 /**
- * `@netd/kernel/fake`: an in-memory Kernel for unit tests of drivers and core (STYLE.md §2
+ * `@netd/kernel-fake`: an in-memory Kernel for unit tests of drivers and core (STYLE.md §2
  * practice 10b). It enforces the kernel's invariants — and a few stricter ones on purpose —
  * records every mutating call, snapshots its state and can be told to fail chosen calls.
  *

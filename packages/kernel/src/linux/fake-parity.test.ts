@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { kernelErrorCodes } from "../linux/errors.js";
-import { fakeKernelErrorCodes } from "./errors.js";
+import { fakeKernelErrorCodes } from "@netd/kernel-fake";
+import { kernelErrorCodes } from "./errors.js";
 
 describe("fake kernel: error codes", () => {
   it("match the Linux implementation's codes and categories, plus the fake-only invariants", () => {

@@ -1,22 +1,19 @@
 /**
- * The one place drivers are registered. The daemon calls {@link createDrivers} once at start
- * and hands the list to the Controller; {@link closeDrivers} at shutdown stops what they run
- * in the daemon's process (userland proxies, reserved sockets) and leaves kernel state alone.
+ * The daemon's built-in drivers. The daemon calls {@link createDrivers} once at start and
+ * hands the list to the Controller, which calls each driver's `shutdown` at stop and
+ * `cleanup` on `netd cleanup`: the daemon itself names no driver's tables or devices.
  */
 import type { Driver } from "@netd/driverapi";
 import { createBridgeDriver } from "@netd/driver-bridge";
 import { createRoutedDriver } from "@netd/driver-routed";
 
-/** A driver that may own in-process resources. */
-export type DaemonDriver = Driver & { close?(): Promise<void> };
-
-/** Built-in drivers: bridge (nft table "netd") and routed (its own table "netd_routed"). */
-export function createDrivers(): DaemonDriver[] {
-  return [createBridgeDriver(), createRoutedDriver()];
+/** Daemon settings the built-in drivers take as factory options. */
+export interface BuiltinDriverSettings {
+  /** `--userland-proxy`: bridge and routed serve host-local, hairpin and 6-to-4 traffic through a proxy. */
+  readonly userlandProxy: boolean;
 }
 
-/** Closes every driver that has `close`; collects failures instead of stopping at the first. */
-export async function closeDrivers(drivers: readonly DaemonDriver[]): Promise<unknown[]> {
-  const results = await Promise.allSettled(drivers.map((d) => d.close?.() ?? Promise.resolve()));
-  return results.flatMap((r) => (r.status === "rejected" ? [r.reason as unknown] : []));
+/** Built-in drivers: bridge (nft table "netd") and routed (its own table "netd_routed"). */
+export function createDrivers(settings: BuiltinDriverSettings): Driver[] {
+  return [createBridgeDriver({ userlandProxy: settings.userlandProxy }), createRoutedDriver({ userlandProxy: settings.userlandProxy })];
 }

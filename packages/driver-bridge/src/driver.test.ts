@@ -16,14 +16,13 @@ function memoryState(): DriverStateStore & { data: Map<string, unknown> } {
 }
 
 const logs: string[] = [];
-function context(kernel: FakeKernel, state = memoryState(), userlandProxy = false): DriverContext {
+function context(kernel: FakeKernel, state = memoryState()): DriverContext {
   return {
     kernel,
     hostNetns: kernel.hostNetns,
     ports: createPortAllocator({ range: { start: 40000, end: 40999 }, reservedPorts: [] }),
     log: { debug() {}, info: (m) => logs.push(m), warn: (m) => logs.push(m), error: (m) => logs.push(m) },
     state,
-    settings: { userlandProxy },
   };
 }
 
@@ -50,11 +49,9 @@ const ep = (id: string, host: number, over: Partial<EndpointInfo> = {}): Endpoin
 const sandbox = (netns: string, id = "sb1"): SandboxInfo => ({ id, name: id, netns, portBindings: [], exposedPorts: [] });
 const change = (sb: SandboxInfo, phase: "release" | "acquire", gw4: string | null, gw6: string | null, endpoints: EndpointInfo[]): GatewayChange => ({
   phase,
-  reason: "join",
   sandbox: sb,
   gw4,
   gw6,
-  previous: { gw4: null, gw6: null },
   endpoints,
 });
 
@@ -62,7 +59,7 @@ describe("bridge driver: networks", () => {
   it("creates the bridge with MTU, addresses, sysctls and the nft table; delete removes it all", async () => {
     const kernel = createFakeKernel();
     const ctx = context(kernel);
-    const d = createBridgeDriver();
+    const d = createBridgeDriver({ userlandProxy: false });
     const before = kernel.snapshot();
     await d.createNetwork(ctx, net({ options: { "com.docker.network.driver.mtu": "1400", "com.docker.network.bridge.name": "br-t1" } }));
     const host = kernel.snapshot().namespaces[kernel.hostNetns]!;
@@ -83,7 +80,7 @@ describe("bridge driver: networks", () => {
   it("puts no address on an isolated bridge and disables IPv6 there", async () => {
     const kernel = createFakeKernel();
     const ctx = context(kernel);
-    const d = createBridgeDriver();
+    const d = createBridgeDriver({ userlandProxy: false });
     await d.createNetwork(ctx, net({ internal: true, options: { "com.docker.network.bridge.gateway_mode_ipv4": "isolated", "com.docker.network.bridge.gateway_mode_ipv6": "isolated" } }));
     const host = kernel.snapshot().namespaces[kernel.hostNetns]!;
     expect(host.addresses).toEqual([]);
@@ -95,7 +92,7 @@ describe("bridge driver: networks", () => {
   it("validates before any kernel change: unknown key, bad mode, isolated, MTU, bridge-name clashes", async () => {
     const kernel = createFakeKernel();
     const ctx = context(kernel);
-    const d = createBridgeDriver();
+    const d = createBridgeDriver({ userlandProxy: false });
     kernel.seedLink(kernel.hostNetns, { name: "eth0" });
     await d.createNetwork(ctx, net({ options: { "com.docker.network.bridge.name": "br-x" } }));
     kernel.clearCalls();
@@ -118,7 +115,7 @@ describe("bridge driver: networks", () => {
   it.each(["links.addBridge", "addresses.add", "sysctl.set", "links.set", "nft.replaceTable"] as const)("rolls back completely when %s fails", async (method) => {
     const kernel = createFakeKernel();
     const ctx = context(kernel);
-    const d = createBridgeDriver();
+    const d = createBridgeDriver({ userlandProxy: false });
     const before = kernel.snapshot();
     const remove = kernel.failWhen((c) => c.method === method && !(method === "sysctl.set" && String(c.args[1]).includes("ip_forward")));
     await expect(d.createNetwork(ctx, net())).rejects.toThrow();
@@ -136,8 +133,8 @@ describe("bridge driver: endpoints", () => {
   async function world(userlandProxy = false) {
     const kernel = createFakeKernel();
     const state = memoryState();
-    const ctx = context(kernel, state, userlandProxy);
-    const d = createBridgeDriver();
+    const ctx = context(kernel, state);
+    const d = createBridgeDriver({ userlandProxy });
     const n = net({ options: { "com.docker.network.driver.mtu": "1450" } });
     await d.createNetwork(ctx, n);
     const c1 = await kernel.netns.create("c1");
@@ -170,7 +167,7 @@ describe("bridge driver: endpoints", () => {
     await expect(d.join(ctx, n, ep("e3", 4, { options: { "com.docker.network.endpoint.ifname": "foobar" } }), sb)).rejects.toThrow(/interface 'foobar' already exists/);
     expect(kernel.calls).toEqual([]);
     expect(kernel.snapshot()).toEqual(before);
-    const d2 = createBridgeDriver();
+    const d2 = createBridgeDriver({ userlandProxy: false });
     await d2.createNetwork(ctx, net({ id: "9999888877776666", name: "n9", ipv4: { subnet: "10.31.9.0/24", gateway: "10.31.9.1", ipRange: null }, ipv6: null, options: { "com.docker.network.bridge.name": "br-n9" } }));
     expect((await d2.join(ctx, net({ id: "9999888877776666" }), ep("e4", 5, { networkId: "9999888877776666", ipv4: "10.31.9.5/24", ipv6: null }), sb)).interfaceName).toBe("eth1");
   });
@@ -225,7 +222,7 @@ describe("bridge driver: endpoints", () => {
   it("internal networks report no gateways", async () => {
     const kernel = createFakeKernel();
     const ctx = context(kernel);
-    const d = createBridgeDriver();
+    const d = createBridgeDriver({ userlandProxy: false });
     await d.createNetwork(ctx, net({ internal: true }));
     const c1 = await kernel.netns.create("c1");
     expect(await d.join(ctx, net({ internal: true }), ep("e1", 2), sandbox(c1))).toMatchObject({ gateway4: null, gateway6: null });
@@ -256,7 +253,7 @@ describe("bridge driver: endpoints", () => {
     const lost = full.namespaces[c2]!.links.find((l) => l.name === "eth0")!.peer!.name;
     await kernel.links.delete(kernel.hostNetns, lost);
     await kernel.nft.deleteTable(kernel.hostNetns, { family: "inet", name: "netd" });
-    const d2 = createBridgeDriver();
+    const d2 = createBridgeDriver({ userlandProxy: false });
     const ctx2 = context(kernel, state);
     await d2.restore!(ctx2, { networks: [n], endpoints: [{ endpoint: e1, sandbox: sb }, { endpoint: e2, sandbox: sb2 }] });
     const after = kernel.snapshot();
@@ -265,7 +262,7 @@ describe("bridge driver: endpoints", () => {
     expect(after.namespaces[c2]!.addresses).toEqual(full.namespaces[c2]!.addresses);
     expect(after.namespaces[c1]).toEqual(full.namespaces[c1]);
     kernel.clearCalls();
-    for (const phase of ["release", "acquire"] as const) await d2.onGatewayChange!(ctx2, { ...change(sb, phase, "e1", "e1", [e1]), reason: "restore" });
+    for (const phase of ["release", "acquire"] as const) await d2.onGatewayChange!(ctx2, change(sb, phase, "e1", "e1", [e1]));
     expect(kernel.calls).toEqual([]);
     await d2.leave(ctx2, n, e1, sb);
     await d2.leave(ctx2, n, e2, sb2);
@@ -275,9 +272,9 @@ describe("bridge driver: endpoints", () => {
 
   it("createEndpoint picks a locally administered MAC and validates endpoint options", async () => {
     const { ctx, d, n } = await world();
-    const r = await d.createEndpoint(ctx, n, ep("e1", 2));
+    const r = await d.createEndpoint!(ctx, n, ep("e1", 2));
     expect(r?.mac).toMatch(/^[0-9a-f][26ae](:[0-9a-f]{2}){5}$/);
-    expect(await d.createEndpoint(ctx, n, ep("e1", 2, { mac: "02:00:00:00:00:01" }))).toEqual({});
-    await expect(d.createEndpoint(ctx, n, ep("e1", 2, { options: { "x.y": "1" } }))).rejects.toThrow(/unknown endpoint option 'x.y'/);
+    expect(await d.createEndpoint!(ctx, n, ep("e1", 2, { mac: "02:00:00:00:00:01" }))).toEqual({});
+    await expect(d.createEndpoint!(ctx, n, ep("e1", 2, { options: { "x.y": "1" } }))).rejects.toThrow(/unknown endpoint option 'x.y'/);
   });
 });

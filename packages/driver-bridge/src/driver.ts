@@ -1,11 +1,12 @@
 /**
  * The bridge Driver object: capabilities plus hooks that delegate to the steps in
  * network/, endpoint/, firewall/ and publish/. One firewall, one publisher and one state per
- * driver instance, created on first use of the context (core passes the same one to every
- * hook).
+ * driver instance, created on the first hook call from the context's stable parts (kernel,
+ * log, ports); each call's `ctx.state` is passed down to whatever persists.
  */
 import { API_VERSION, NetdAggregateError } from "@netd/driverapi";
 import type { Driver, DriverContext, EndpointInfo, GatewayChange, NetworkInfo } from "@netd/driverapi";
+import type { PublishContext } from "./model.js";
 import { bridgeError } from "./errors.js";
 import { createBridgeFirewall, type BridgeFirewallImpl } from "./firewall/firewall.js";
 import type { BridgeEndpoint, BridgeNetworkConfig, Publisher } from "./model.js";
@@ -33,16 +34,19 @@ export interface BridgeDriverOptions {
    * path. Absent: the modes come from the options (default nat).
    */
   readonly forceMode?: "routed";
+  /**
+   * Serve host-local (127.0.0.1, ::1), hairpin and 6-to-4 traffic to published ports through
+   * the userland proxy (Docker's `--userland-proxy`). Default true. Off: DNAT only, hairpin and
+   * route_localnet on the bridges, no 6-to-4.
+   */
+  readonly userlandProxy?: boolean;
 }
 
-/** The bridge driver plus `close()` (daemon shutdown). */
-export interface BridgeDriver extends Driver {
-  /** Stops userland proxies and closes reserved sockets; kernel state (bridges, nft) stays. */
-  close(): Promise<void>;
-}
+/** The bridge driver (a plain Driver; the factory options are fixed for its lifetime). */
+export type BridgeDriver = Driver;
 
 interface Parts {
-  readonly ctx: DriverContext;
+  readonly ctx: PublishContext;
   readonly state: DriverState;
   readonly firewall: BridgeFirewallImpl;
   readonly publisher: Publisher;
@@ -54,6 +58,7 @@ export function createBridgeDriver(options: BridgeDriverOptions = {}): BridgeDri
   if (!/^netd[A-Za-z0-9_.-]{0,60}$/.test(table)) {
     throw bridgeError("INVALID_OPTION", `nft table name '${table}' is invalid`, "use 'netd' followed by letters, digits, '_', '.' or '-'", { table });
   }
+  const userlandProxy = options.userlandProxy ?? true;
   let parts: Parts | null = null;
   // Applied to every NetworkInfo before it is parsed (create, delete, restore).
   const forceMode = options.forceMode;
@@ -67,16 +72,19 @@ export function createBridgeDriver(options: BridgeDriverOptions = {}): BridgeDri
     }
   };
 
-  const partsFor = (ctx: DriverContext): Parts => {
+  const partsFor = (full: DriverContext): Parts => {
     if (parts) return parts;
-    const state = new DriverState(ctx.state);
-    const firewall = createBridgeFirewall({ kernel: ctx.kernel, netns: ctx.hostNetns, table, userlandProxy: ctx.settings.userlandProxy, log: ctx.log });
+    const { state: _perCall, ports, ...stable } = full;
+    if (!ports) throw bridgeError("INVALID_NETWORK", `driver '${name}' got no port allocator`, "the bridge declares publishesPorts; run it under netd's core");
+    const ctx: PublishContext = { ...stable, ports };
+    const state = new DriverState();
+    const firewall = createBridgeFirewall({ kernel: ctx.kernel, netns: ctx.hostNetns, table, userlandProxy, log: ctx.log });
     const network = (id: string): BridgeNetworkConfig => {
       const n = state.networks.get(id);
       if (!n) throw bridgeError("NETWORK_NOT_FOUND", `bridge driver has no network ${id.slice(0, 12)}`, "create the network first", { network: id });
       return n;
     };
-    const publisher = createPublisher({ ctx, firewall, network });
+    const publisher = createPublisher({ ctx, firewall, network }, userlandProxy);
     parts = { ctx, state, firewall, publisher };
     return parts;
   };
@@ -97,7 +105,7 @@ export function createBridgeDriver(options: BridgeDriverOptions = {}): BridgeDri
 
     async createNetwork(ctx, network) {
       const p = partsFor(ctx);
-      await createNetwork(ctx, p.state, p.firewall, shaped(network));
+      await createNetwork(ctx, p.state, p.firewall, shaped(network), userlandProxy);
     },
 
     async deleteNetwork(ctx, network) {
@@ -105,6 +113,8 @@ export function createBridgeDriver(options: BridgeDriverOptions = {}): BridgeDri
       await deleteNetwork(ctx, p.state, p.firewall, shapedOrAsIs(network));
     },
 
+    // Validates the endpoint's options early and chooses its MAC, so that core stores it and
+    // the same MAC comes back at join and after restarts.
     createEndpoint(ctx, network, endpoint) {
       const p = partsFor(ctx);
       try {
@@ -113,12 +123,7 @@ export function createBridgeDriver(options: BridgeDriverOptions = {}): BridgeDri
       } catch (e) {
         return Promise.reject(e instanceof Error ? e : new Error(String(e)));
       }
-      // Chosen here so core stores it and the same MAC comes back at join and after restarts.
       return Promise.resolve(endpoint.mac ? {} : { mac: randomMac() });
-    },
-
-    async deleteEndpoint() {
-      // The veth is created at join and deleted at leave; nothing is left per endpoint here.
     },
 
     async join(ctx, network, endpoint, sandbox) {
@@ -136,7 +141,7 @@ export function createBridgeDriver(options: BridgeDriverOptions = {}): BridgeDri
       const endpoints = bridgeEndpoints(p, change.endpoints);
       if (change.phase === "release") {
         const errors: unknown[] = [];
-        await p.publisher.onGatewayChange(change, endpoints).catch((e: unknown) => errors.push(e));
+        await p.publisher.onGatewayChange(ctx.state, change, endpoints).catch((e: unknown) => errors.push(e));
         await applyGatewayRoutes(ctx, p.state, change).catch((e: unknown) => errors.push(e));
         if (errors.length === 1) throw errors[0];
         if (errors.length > 1) throw new NetdAggregateError("failed to release gateway state", errors);
@@ -146,7 +151,7 @@ export function createBridgeDriver(options: BridgeDriverOptions = {}): BridgeDri
       // join before any host port is bound.
       const undoRoutes = await applyGatewayRoutes(ctx, p.state, change);
       try {
-        await p.publisher.onGatewayChange(change, endpoints);
+        await p.publisher.onGatewayChange(ctx.state, change, endpoints);
       } catch (e) {
         await undoRoutes();
         throw e;
@@ -161,11 +166,15 @@ export function createBridgeDriver(options: BridgeDriverOptions = {}): BridgeDri
 
     async restore(ctx, snapshot) {
       const p = partsFor(ctx);
-      await restoreDriver(ctx, p.state, p.firewall, p.publisher, { ...snapshot, networks: snapshot.networks.map(shapedOrAsIs) });
+      await restoreDriver(ctx, p.state, p.firewall, p.publisher, { ...snapshot, networks: snapshot.networks.map(shapedOrAsIs) }, userlandProxy);
     },
 
-    async close() {
+    async shutdown() {
       await parts?.publisher.close();
+    },
+
+    async cleanup(ctx) {
+      await ctx.kernel.nft.deleteTable(ctx.hostNetns, { family: "inet", name: table });
     },
   };
 }

@@ -4,7 +4,7 @@
  * publishing driven by gateway changes). Each part owns its own state; they talk through
  * the two interfaces at the end of this file.
  */
-import type { DriverContext, GatewayChange, OperationalBinding, Protocol } from "@netd/driverapi";
+import type { DriverContext, DriverStateStore, GatewayChange, OperationalBinding, PortAllocator, Protocol } from "@netd/driverapi";
 
 /** Per-family gateway mode (`com.docker.network.bridge.gateway_mode_ipv4/ipv6`, reference §4.8). */
 export type GatewayMode = "nat" | "nat-unprotected" | "routed" | "isolated";
@@ -121,20 +121,27 @@ export interface Publisher {
    * bindings the new state no longer needs; in `acquire` it adds the new ones. A failure in
    * `acquire` restores exactly what was there before the call, then throws.
    */
-  onGatewayChange(change: GatewayChange, endpoints: readonly BridgeEndpoint[]): Promise<void>;
+  onGatewayChange(store: DriverStateStore, change: GatewayChange, endpoints: readonly BridgeEndpoint[]): Promise<void>;
   /** Releases every binding of the endpoint (leave). Idempotent; best effort, throws an aggregate. */
-  releaseEndpoint(endpointId: string): Promise<void>;
+  releaseEndpoint(store: DriverStateStore, endpointId: string): Promise<void>;
   /** The bindings in effect for the endpoint, for inspect. */
   bindings(endpointId: string): readonly OperationalBinding[];
   /** Re-creates stored bindings with their exact host ports after a restart. */
-  restore(endpoints: readonly BridgeEndpoint[]): Promise<void>;
+  restore(store: DriverStateStore, endpoints: readonly BridgeEndpoint[]): Promise<void>;
   /** Stops proxies and closes sockets (daemon shutdown). Kernel state stays. */
   close(): Promise<void>;
 }
 
+/**
+ * The parts of the driver context that stay the same on every call (kernel, log, ports);
+ * `ports` is always present because the bridge declares `publishesPorts`. Per-call state
+ * (`ctx.state`) is passed to each publisher call as `store`.
+ */
+export type PublishContext = Omit<DriverContext, "state" | "ports"> & { readonly ports: PortAllocator };
+
 /** What the publisher needs from the rest of the driver. */
 export interface PublisherDeps {
-  readonly ctx: DriverContext;
+  readonly ctx: PublishContext;
   readonly firewall: BridgeFirewall;
   /** The network of an endpoint. */
   network(networkId: string): BridgeNetworkConfig;

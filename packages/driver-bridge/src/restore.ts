@@ -8,14 +8,15 @@ import type { DriverContext, DriverRestoreSnapshot } from "@netd/driverapi";
 import type { BridgeFirewallImpl } from "./firewall/firewall.js";
 import type { BridgeEndpoint, BridgeNetworkConfig, Publisher } from "./model.js";
 import { buildBridge } from "./network/create-network.js";
+import { syncRouteFlags } from "./endpoint/gateway-routes.js";
 import { configureContainerEnd } from "./endpoint/container-addresses.js";
 import { createVeth } from "./endpoint/create-veth.js";
 import { parseNetworkConfig } from "./options.js";
 import type { DriverState, EndpointState } from "./state.js";
 import { UndoStack } from "@netd/driverapi";
 
-export async function restoreDriver(ctx: DriverContext, state: DriverState, firewall: BridgeFirewallImpl, publisher: Publisher, snapshot: DriverRestoreSnapshot): Promise<void> {
-  const saved = await state.load();
+export async function restoreDriver(ctx: DriverContext, state: DriverState, firewall: BridgeFirewallImpl, publisher: Publisher, snapshot: DriverRestoreSnapshot, userlandProxy: boolean): Promise<void> {
+  const saved = await state.load(ctx.state);
   const savedNets = new Map(saved.networks.map((n) => [n.id, n]));
   const savedEps = new Map(saved.endpoints.map((e) => [e.endpoint.id, e]));
   firewall.beginRestore();
@@ -30,9 +31,9 @@ export async function restoreDriver(ctx: DriverContext, state: DriverState, fire
     }
     if (!(await ctx.kernel.links.get(ctx.hostNetns, config.bridgeName))) {
       ctx.log.warn("bridge vanished while netd was down; re-creating it", { network: config.name, bridge: config.bridgeName });
-      await buildBridge(ctx, config, new UndoStack());
+      await buildBridge(ctx, config, new UndoStack(), userlandProxy);
     }
-    await state.putNetwork(config);
+    await state.putNetwork(ctx.state, config);
   }
 
   for (const { endpoint: info, sandbox } of snapshot.endpoints) {
@@ -51,15 +52,16 @@ export async function restoreDriver(ctx: DriverContext, state: DriverState, fire
       await configureContainerEnd(ctx, info, rec.endpoint);
       restored = { endpoint: rec.endpoint, routes: { 4: false, 6: false } };
     }
-    await state.putEndpoint(restored);
+    await state.putEndpoint(ctx.state, restored);
   }
 
   // Entries the previous daemon left for objects core no longer has.
-  for (const id of savedEps.keys()) if (!state.endpoints.has(id)) await state.deleteEndpoint(id);
-  for (const id of savedNets.keys()) if (!state.networks.has(id)) await state.deleteNetwork(id);
+  for (const id of savedEps.keys()) if (!state.endpoints.has(id)) await state.deleteEndpoint(ctx.state, id);
+  for (const id of savedNets.keys()) if (!state.networks.has(id)) await state.deleteNetwork(ctx.state, id);
 
+  await syncRouteFlags(ctx, state);
   const endpoints: BridgeEndpoint[] = [...state.endpoints.values()].map((e) => e.endpoint);
   for (const n of state.networks.values()) firewall.load(n, endpoints.filter((e) => e.networkId === n.id));
-  await publisher.restore(endpoints);
+  await publisher.restore(ctx.state, endpoints);
   await firewall.reconcile();
 }

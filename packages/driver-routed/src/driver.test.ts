@@ -1,4 +1,4 @@
-import type { Driver, DriverContext, EndpointInfo, NetworkInfo, SandboxInfo } from "@netd/driverapi";
+import type { Driver, DriverContext, EndpointInfo, NetworkInfo, PortAllocator, SandboxInfo } from "@netd/driverapi";
 import { createBridgeDriver } from "@netd/driver-bridge";
 import { createFakeKernel, type FakeKernel } from "@netd/kernel-fake";
 import { describe, expect, it } from "vitest";
@@ -17,8 +17,8 @@ function sets(kernel: FakeKernel, table: string): Record<string, string[]> {
 
 interface Run {
   readonly kernel: FakeKernel;
-  readonly d: Driver & { close(): Promise<void> };
-  readonly ctx: DriverContext;
+  readonly d: Driver;
+  readonly ctx: DriverContext & { readonly ports: PortAllocator };
   readonly logs: string[];
   readonly table: string;
   readonly n: NetworkInfo;
@@ -31,14 +31,14 @@ async function setup(kind: "routed" | "bridge-routed"): Promise<Run> {
   const kernel = createFakeKernel();
   const logs: string[] = [];
   const ctx = context(kernel, logs);
-  const d = kind === "routed" ? createRoutedDriver() : createBridgeDriver();
+  const d = kind === "routed" ? createRoutedDriver({ userlandProxy: false }) : createBridgeDriver({ userlandProxy: false });
   const n = kind === "routed" ? network(1) : network(1, { driver: "bridge", options: { ...network(1).options, ...ROUTED_MODES } });
   await d.createNetwork(ctx, n);
   const c1 = await kernel.netns.create("c1");
   // 443 on one IPv4 host address: routed, that gives 0.0.0.0 and no IPv6 binding (reference §4.6).
   const sb = sandbox(c1, [tcp(80, 8080), { ...tcp(53), protocol: "udp" }, tcp(443, 0, "192.0.2.7")]);
   const e = endpoint(n, "e1", 2);
-  await d.createEndpoint(ctx, n, e);
+  await d.createEndpoint!(ctx, n, e);
   await d.join(ctx, n, e, sb);
   return { kernel, d, ctx, logs, table: kind === "routed" ? "netd_routed" : "netd", n, e, sb };
 }
@@ -124,7 +124,7 @@ describe("routed driver", () => {
     const kernel = createFakeKernel();
     const logs: string[] = [];
     const ctx = context(kernel, logs);
-    const d = createBridgeDriver();
+    const d = createBridgeDriver({ userlandProxy: false });
     const n = network(2, { driver: "bridge", options: { ...network(2).options, "com.docker.network.bridge.gateway_mode_ipv6": "routed" } });
     await d.createNetwork(ctx, n);
     const c1 = await kernel.netns.create("c1");
@@ -140,6 +140,6 @@ describe("routed driver", () => {
     await gateway(r, "x", "x");
     expect(sets(kernel, "netd")).not.toHaveProperty("anyport4");
     expect(sets(kernel, "netd")).toMatchObject({ open6: ["fd00:33:2::2 . tcp . 80"] });
-    await d.close();
+    await d.shutdown!(ctx);
   });
 });

@@ -19,9 +19,11 @@ export interface RoutedDriverOptions {
    * whole table on network changes.
    */
   readonly table?: string;
+  /** As the bridge's option: the userland proxy serves host-local and hairpin traffic. Default true. */
+  readonly userlandProxy?: boolean;
 }
 
-/** The routed driver plus `close()` (daemon shutdown: closes nothing but what the bridge part holds). */
+/** The routed driver: a plain Driver. */
 export type RoutedDriver = BridgeDriver;
 
 /**
@@ -30,7 +32,7 @@ export type RoutedDriver = BridgeDriver;
  * nat network and a routed network).
  */
 export function createRoutedDriver(options: RoutedDriverOptions = {}): RoutedDriver {
-  const inner = createBridgeDriver({ name: options.name ?? "routed", table: options.table ?? "netd_routed", forceMode: "routed" });
+  const inner = createBridgeDriver({ name: options.name ?? "routed", table: options.table ?? "netd_routed", forceMode: "routed", userlandProxy: options.userlandProxy ?? true });
   return {
     ...inner,
     async createNetwork(ctx, network) {

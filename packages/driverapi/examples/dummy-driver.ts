@@ -2,15 +2,18 @@
  * A complete third-party driver that depends on @netd/driverapi alone: it gives each
  * endpoint a veth whose peer is born in the sandbox, and installs a default route on the
  * endpoint that is the sandbox's IPv4 gateway. No ports, no firewall.
+ *
+ * Names come from the endpoint id, so `leave` finds the veth from its arguments alone, even
+ * after a crash interrupted `join` half-way (the contract's crash-consistency rule).
  */
-import { API_VERSION, invalidArgument } from "@netd/driverapi";
+import { API_VERSION, UndoStack, gatewayRole, invalidArgument } from "@netd/driverapi";
 import type { Driver, GatewayChange } from "@netd/driverapi";
 
 const hostName = (endpointId: string) => `dm${endpointId.slice(0, 8)}`;
 const ctrName = (endpointId: string) => `dm-${endpointId.slice(0, 6)}`;
 
 export function createDummyDriver(): Driver {
-  // The driver's own applied state: which endpoint has our default route.
+  // The driver's own applied state: which endpoints have our default route.
   const routed = new Set<string>();
   return {
     name: "dummy",
@@ -23,22 +26,29 @@ export function createDummyDriver(): Driver {
       return Promise.resolve();
     },
     deleteNetwork: () => Promise.resolve(),
-    createEndpoint: () => Promise.resolve(),
-    deleteEndpoint: () => Promise.resolve(),
     async join(ctx, network, endpoint, sandbox) {
       const ifname = ctrName(endpoint.id);
-      await ctx.kernel.links.addVeth(ctx.hostNetns, { name: hostName(endpoint.id), up: true, peer: { name: ifname, netns: sandbox.netns } });
-      if (endpoint.ipv4) await ctx.kernel.addresses.add(sandbox.netns, ifname, endpoint.ipv4);
-      await ctx.kernel.links.set(sandbox.netns, ifname, { up: true });
+      const undo = new UndoStack();
+      try {
+        await ctx.kernel.links.addVeth(ctx.hostNetns, { name: hostName(endpoint.id), up: true, peer: { name: ifname, netns: sandbox.netns } });
+        undo.push("veth", () => ctx.kernel.links.delete(ctx.hostNetns, hostName(endpoint.id)));
+        if (endpoint.ipv4) await ctx.kernel.addresses.add(sandbox.netns, ifname, endpoint.ipv4);
+        await ctx.kernel.links.set(sandbox.netns, ifname, { up: true });
+        undo.commit();
+      } catch (e) {
+        await undo.rollback();
+        throw e;
+      }
       return { interfaceName: ifname, gateway4: network.ipv4?.gateway ?? null, gateway6: null };
     },
     async leave(ctx, _network, endpoint) {
       routed.delete(endpoint.id);
+      // The peer and its routes go with the host end; deleting a missing link succeeds.
       await ctx.kernel.links.delete(ctx.hostNetns, hostName(endpoint.id));
     },
     async onGatewayChange(ctx, change: GatewayChange) {
       for (const ep of change.endpoints) {
-        const isGw = change.gw4 === ep.id;
+        const isGw = gatewayRole(change, ep.id).gw4;
         if (change.phase === "release" && routed.has(ep.id) && !isGw) {
           await ctx.kernel.routes.delete(change.sandbox.netns, { to: "default", family: 4, dev: ctrName(ep.id) });
           routed.delete(ep.id);

@@ -2,30 +2,41 @@
 import type { EndpointInfo, SandboxInfo } from "./driver.js";
 
 /**
- * Delivered once per sandbox to every driver that has an endpoint in it, after every join
- * and leave and on restore, in two phases across all drivers: first every driver gets
- * `phase: "release"`, then every driver gets `phase: "acquire"`.
+ * The gateways of one sandbox as they are now, delivered to every driver that has an endpoint
+ * in it after every join and leave, and once after restore.
  *
- * - `gw4`/`gw6` are endpoint ids, possibly of other drivers; null means "no gateway for this
- *   family". Selection: reference-libnetwork.md §3.
- * - In `release` a driver removes what the new state no longer needs (e.g. frees host ports,
- *   drops 6-to-4 bindings, deletes its default route); in `acquire` it adds what it newly
- *   needs. Both phases carry the same ids.
- * - Drivers keep their own applied state and apply only the difference: an identical event
- *   is a no-op.
+ * Two phases across all drivers: first every driver gets `phase: "release"`, then every
+ * driver gets `phase: "acquire"`, with the same ids. In `release` a driver removes what the
+ * new state no longer needs (host ports, 6-to-4 bindings, its default route); in `acquire`
+ * it adds what it newly needs. So a host port one driver frees can be taken by another in
+ * the same change (a container moving its gateway from network A to B, both publishing 8080).
+ *
+ * The event is descriptive: a driver derives what it wants from `gw4`/`gw6` and its own
+ * `endpoints`, compares with what it applied last (its own state, not core's), and applies
+ * only the difference. An identical event is therefore a no-op.
  */
 export interface GatewayChange {
   readonly phase: "release" | "acquire";
-  /** Why core computed the event. `rollback` re-sends a previous state after a failed join. */
-  readonly reason: "join" | "leave" | "restore" | "rollback";
   readonly sandbox: SandboxInfo;
-  readonly gw4: string | null;
-  readonly gw6: string | null;
-  /** The ids of the last event delivered for this sandbox (null/null for the first one). */
-  readonly previous: { readonly gw4: string | null; readonly gw6: string | null };
   /**
-   * This driver's endpoints joined to the sandbox. On leave this still includes the leaving
+   * The endpoint that is the sandbox's IPv4 gateway now, possibly of another driver; null
+   * means the sandbox has no IPv4 gateway. Selection: reference-libnetwork.md §3.
+   */
+  readonly gw4: string | null;
+  /** The IPv6 gateway endpoint now; null: none. */
+  readonly gw6: string | null;
+  /**
+   * This driver's endpoints joined to the sandbox. On leave it still includes the leaving
    * endpoint: its driver learns the new state (computed without it) before `leave` runs.
+   * Never empty.
    */
   readonly endpoints: readonly EndpointInfo[];
+}
+
+/**
+ * Whether `endpointId` is the sandbox's gateway per family in `change`: the question most
+ * drivers ask first.
+ */
+export function gatewayRole(change: Pick<GatewayChange, "gw4" | "gw6">, endpointId: string): { readonly gw4: boolean; readonly gw6: boolean } {
+  return { gw4: change.gw4 === endpointId, gw6: change.gw6 === endpointId };
 }

@@ -157,6 +157,12 @@ export interface NetnsApi {
   /** True if the path is a network namespace that can be opened. */
   exists(path: NetnsPath): Promise<boolean>;
   /**
+   * The namespace's identity (device and inode of its nsfs file, "dev:ino"): equal for two
+   * paths naming the same namespace (/proc/self/ns/net, /proc/PID/ns/net, a /run/netns bind
+   * mount). Fails with NETNS_NOT_FOUND when the path is not a namespace.
+   */
+  identity(path: NetnsPath): Promise<string>;
+  /**
    * Forgets what the Kernel caches for a namespace it does not own (sockets), so netd does
    * not keep a container's namespace alive after its sandbox is deleted. The namespace
    * itself is untouched; an unknown path is fine.

@@ -5,6 +5,7 @@ export const KERNEL_METHODS = [
   "netns.create",
   "netns.delete",
   "netns.exists",
+  "netns.identity",
   "netns.release",
   "links.addBridge",
   "links.addVeth",
@@ -34,7 +35,7 @@ export type KernelMethod = (typeof KERNEL_METHODS)[number];
 
 /** The methods that change state; only these are recorded in `calls`. */
 export const MUTATING_METHODS: ReadonlySet<KernelMethod> = new Set<KernelMethod>(
-  KERNEL_METHODS.filter((m) => !/\.(get|list|exists|listTable)$/.test(m) && m !== "sysctl.get"),
+  KERNEL_METHODS.filter((m) => !/\.(get|list|exists|identity|listTable)$/.test(m) && m !== "sysctl.get"),
 );
 
 /** One call as seen by fault injection. */

@@ -18,3 +18,5 @@ export { KERNEL_METHODS } from "./faults.js";
 export type { FaultCall, FaultError, FaultPredicate, KernelMethod } from "./faults.js";
 export type { FakeSnapshot, LinkSnapshot, NamespaceSnapshot } from "./snapshot.js";
 export type { FakeConntrackEntry } from "./state.js";
+export { interruptKernel } from "./interrupt.js";
+export type { InterruptingKernel } from "./interrupt.js";

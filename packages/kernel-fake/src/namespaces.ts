@@ -41,5 +41,13 @@ export function createNamespaces(world: FakeWorld, hostNetns: NetnsPath): SyncAp
     exists(path: NetnsPath): boolean {
       return typeof path === "string" && world.namespaces.has(path);
     },
+
+    // Each fake namespace has exactly one path, so the path is its identity.
+    identity(path: NetnsPath): string {
+      if (typeof path !== "string" || !world.namespaces.has(path)) {
+        throw fail("NETNS_NOT_FOUND", `network namespace ${JSON.stringify(path)} does not exist`, "check the path", { netns: path });
+      }
+      return `fake:${path}`;
+    },
   };
 }

@@ -2,14 +2,18 @@
  * The public entry of libnet-core. One Controller per daemon: it owns networks, endpoints
  * and sandboxes, IPAM and the driver registry, and it is the only caller of driver hooks.
  *
+ * Every operation is one store transaction: its intent is written before the first kernel
+ * change and its records, with the drivers' staged state, are committed in one batch
+ * (txn/transaction.ts); `open` undoes or finishes what a crash interrupted (txn/recover.ts).
+ *
  * Concurrency: joins and leaves are serialised per sandbox (different sandboxes proceed in
- * parallel); network and endpoint creation and deletion are serialised per network, and
- * network creation globally (names are unique).
+ * parallel); network creation and deletion and endpoint creation are serialised per daemon;
+ * sandbox names are reserved before the first await, so they stay unique under concurrency.
  */
-import type { Driver, DriverContext, DriverStateStore, EndpointOperInfo, HostPortReserver, Kernel, Logger, NetnsPath, PortAllocator } from "@netd/driverapi";
+import type { Driver, EndpointOperInfo, HostPortReserver, Kernel, Logger, NetnsPath, PortAllocator } from "@netd/driverapi";
 import { createPortAllocator } from "@netd/portallocator";
 import type { Core, CoreState } from "./core.js";
-import { networkOf, toEndpointInfo, toNetworkInfo } from "./core.js";
+import { contextFor, networkOf, toEndpointInfo, toNetworkInfo } from "./core.js";
 import { createEndpoint } from "./endpoint/create-endpoint.js";
 import type { EndpointConfig } from "./endpoint/create-endpoint.js";
 import { deleteEndpoint } from "./endpoint/delete-endpoint.js";
@@ -22,7 +26,7 @@ import { createNetwork } from "./network/create-network.js";
 import type { CreateNetworkRequest } from "./network/create-network.js";
 import { deleteNetwork } from "./network/delete-network.js";
 import { DriverRegistry } from "./registry.js";
-import { restore } from "./restore.js";
+import { replayGateways, restore } from "./restore.js";
 import { createSandbox } from "./sandbox/create-sandbox.js";
 import type { CreateSandboxRequest } from "./sandbox/create-sandbox.js";
 import { deleteSandbox } from "./sandbox/delete-sandbox.js";
@@ -31,12 +35,14 @@ import { leave } from "./sandbox/leave.js";
 import type { LeaveResult } from "./sandbox/leave.js";
 import { KeyedSerializer } from "./serial.js";
 import type { Store } from "./store/store.js";
+import { recoverInterrupted } from "./txn/recover.js";
+import { Txn } from "./txn/transaction.js";
 
 export interface ControllerOptions {
   readonly kernel: Kernel;
   readonly store: Store;
   readonly drivers: readonly Driver[];
-  /** Host-port bookkeeping handed to drivers; default: a new allocator over the kernel's range. */
+  /** Host-port bookkeeping handed to publishing drivers; default: a new allocator. */
   readonly ports?: PortAllocator;
   readonly portReserver?: HostPortReserver;
   /** The namespace treated as the host; default "/proc/self/ns/net". */
@@ -45,7 +51,6 @@ export interface ControllerOptions {
   readonly ipam?: IpamOptions;
   /** Prefix of namespaces created for sandboxes; default "netd-". */
   readonly netnsPrefix?: string;
-  readonly userlandProxy?: boolean;
 }
 
 const silent: Logger = { debug() {}, info() {}, warn() {}, error() {} };
@@ -54,60 +59,59 @@ export class Controller {
   private readonly core: Core;
   private readonly sandboxLock = new KeyedSerializer();
   private readonly networkLock = new KeyedSerializer();
+  /** Creates on a caller's namespace are serialised: its identity is checked against every sandbox. */
+  private readonly adoptLock = new KeyedSerializer();
 
   private constructor(core: Core) {
     this.core = core;
   }
 
   /**
-   * Registers the drivers, loads the store and restores: IPAM, vanished namespaces,
-   * drivers' `restore`, then a gateway-change replay per sandbox.
+   * Registers the drivers (refusing a broken one with the reason), loads the store and
+   * restores: IPAM, vanished namespaces, drivers' `restore`, interrupted operations, then a
+   * gateway-change replay per sandbox.
    */
   static async open(options: ControllerOptions): Promise<Controller> {
     const registry = new DriverRegistry();
     for (const d of options.drivers) registry.register(d);
-    const log = options.log ?? silent;
-    const state: CoreState = { networks: new Map(), endpoints: new Map(), sandboxes: new Map(), deleting: new Set(), delivered: new Map() };
-    const contexts = new Map<string, DriverContext>();
-    const hostNetns = options.hostNetns ?? "/proc/self/ns/net";
+    const state: CoreState = { networks: new Map(), endpoints: new Map(), sandboxes: new Map(), deleting: new Set(), delivered: new Map(), pendingSandboxNames: new Set() };
     // The ULA /48 that automatic IPv6 subnets come from must stay the same across restarts.
     const storedUla = await options.store.get<string>("meta", "ula48");
     const ipam = new Ipam({ ...options.ipam, ula48: options.ipam?.ula48 ?? storedUla });
     if (storedUla === undefined) await options.store.apply([{ op: "put", kind: "meta", id: "ula48", value: ipam.ula48 }]);
-    const ports = options.ports ?? createPortAllocator();
+    const store = options.store;
     const core: Core = {
       state,
-      store: options.store,
+      store,
       ipam,
       registry,
       kernel: options.kernel,
-      hostNetns,
-      log,
+      hostNetns: options.hostNetns ?? "/proc/self/ns/net",
+      log: options.log ?? silent,
       netnsPrefix: options.netnsPrefix ?? "netd-",
-      contextFor(driver) {
-        let ctx = contexts.get(driver.name);
-        if (!ctx) {
-          ctx = {
-            kernel: options.kernel,
-            hostNetns,
-            ports,
-            portReserver: options.portReserver,
-            log,
-            state: driverState(options.store, driver.name),
-            settings: { userlandProxy: options.userlandProxy ?? true },
-          };
-          contexts.set(driver.name, ctx);
-        }
-        return ctx;
+      ports: options.ports ?? createPortAllocator(),
+      ...(options.portReserver ? { portReserver: options.portReserver } : {}),
+      async begin(intent) {
+        const txn = new Txn(store, intent);
+        await txn.begin();
+        return txn;
       },
     };
     await restore(core);
-    return new Controller(core);
+    const controller = new Controller(core);
+    await recoverInterrupted(core, {
+      deleteNetwork: (id) => controller.deleteNetwork(id),
+      deleteSandbox: (id) => controller.deleteSandbox(id),
+      leave: (endpointId, sandboxId, alsoDelete) => controller.leaveEndpoint(endpointId, sandboxId, alsoDelete),
+      deleteEndpoint: (id) => controller.deleteEndpoint(id),
+    });
+    await replayGateways(core);
+    return controller;
   }
 
-  /** Registered driver names. */
-  drivers(): string[] {
-    return this.core.registry.names();
+  /** Registered drivers with their API versions, sorted by name. */
+  drivers(): Array<{ name: string; apiVersion: number }> {
+    return this.core.registry.names().map((name) => ({ name, apiVersion: this.core.registry.get(name).apiVersion }));
   }
 
   createNetwork(req: CreateNetworkRequest): Promise<NetworkRecord> {
@@ -127,20 +131,33 @@ export class Controller {
     return [...this.core.state.networks.values()];
   }
 
+  /** Creates an endpoint that is not joined yet. */
   createEndpoint(networkRef: string, config?: EndpointConfig): Promise<EndpointRecord> {
-    return this.networkLock.run("*", () => createEndpoint(this.core, this.getNetwork(networkRef), config));
+    return this.networkLock.run("*", async () => {
+      const created = await createEndpoint(this.core, this.getNetwork(networkRef), config, null);
+      try {
+        await created.txn.commit();
+      } catch (e) {
+        await created.undo();
+        throw e;
+      }
+      return created.record;
+    });
   }
 
-  /** Deletes an endpoint; with `force` a joined endpoint leaves first. */
+  /** Deletes an endpoint; with `force` a joined endpoint leaves first (in the same transaction). */
   async deleteEndpoint(endpointId: string, options: { force?: boolean } = {}): Promise<void> {
     const ep = this.getEndpoint(endpointId);
     if (ep.sandboxId !== null) {
       if (!options.force) {
         throw coreError("ENDPOINT_IN_USE", `endpoint ${ep.id.slice(0, 12)} is joined to a sandbox`, "disconnect it first or pass force");
       }
-      await this.leave(ep.id, ep.sandboxId);
+      await this.leaveEndpoint(ep.id, ep.sandboxId, true);
+      return;
     }
-    await this.networkLock.run("*", () => deleteEndpoint(this.core, this.getEndpoint(endpointId)));
+    const txn = await this.core.begin({ op: "deleteEndpoint", endpointId });
+    await this.inTxn(txn, () => deleteEndpoint(this.core, txn, this.getEndpoint(endpointId)));
+    await txn.commit();
   }
 
   getEndpoint(id: string): EndpointRecord {
@@ -158,7 +175,7 @@ export class Controller {
     const network = networkOf(this.core, ep);
     const driver = this.core.registry.get(network.driver);
     if (!driver.endpointInfo) return { mac: ep.mac ?? undefined, portBindings: [] };
-    return driver.endpointInfo(this.core.contextFor(driver), toNetworkInfo(network), toEndpointInfo(ep));
+    return driver.endpointInfo(contextFor(this.core, driver, null), toNetworkInfo(network), toEndpointInfo(ep));
   }
 
   listEndpoints(filter: { networkId?: string; sandboxId?: string } = {}): EndpointRecord[] {
@@ -168,7 +185,8 @@ export class Controller {
   }
 
   createSandbox(req?: CreateSandboxRequest): Promise<SandboxRecord> {
-    return createSandbox(this.core, req);
+    if (req?.netns === undefined) return createSandbox(this.core, req);
+    return this.adoptLock.run("*", () => createSandbox(this.core, req));
   }
 
   getSandbox(ref: string): SandboxRecord {
@@ -188,27 +206,29 @@ export class Controller {
   /** Joins an existing endpoint to a sandbox; all or nothing. */
   join(endpointId: string, sandboxRef: string): Promise<EndpointRecord> {
     const sb = this.getSandbox(sandboxRef);
-    return this.sandboxLock.run(sb.id, () => join(this.core, this.getEndpoint(endpointId), this.getSandbox(sb.id)));
+    return this.sandboxLock.run(sb.id, async () => {
+      const txn = await this.core.begin({ op: "join", endpointId, sandboxId: sb.id });
+      return this.inTxn(txn, () => join(this.core, txn, this.getEndpoint(endpointId), this.getSandbox(sb.id)));
+    });
   }
 
   /** Detaches an endpoint; best effort, failures in the result. */
   leave(endpointId: string, sandboxRef: string): Promise<LeaveResult> {
-    const sb = this.getSandbox(sandboxRef);
-    return this.sandboxLock.run(sb.id, () => leave(this.core, this.getEndpoint(endpointId), this.getSandbox(sb.id)));
+    return this.leaveEndpoint(endpointId, this.getSandbox(sandboxRef).id, false);
   }
 
-  /** Docker's `network connect`: create an endpoint and join it; on failure neither remains. */
+  /** Docker's `network connect`: create an endpoint and join it in one transaction; on failure neither remains. */
   async connect(networkRef: string, sandboxRef: string, config?: EndpointConfig): Promise<EndpointRecord> {
     const network = this.getNetwork(networkRef);
     const sb = this.getSandbox(sandboxRef);
     if (this.listEndpoints({ sandboxId: sb.id }).some((e) => e.networkId === network.id)) {
       throw coreError("ENDPOINT_EXISTS", `sandbox '${sb.name}' is already connected to network '${network.name}'`, "disconnect it first", { network: network.name, sandbox: sb.name });
     }
-    const ep = await this.createEndpoint(network.id, config);
+    const created = await this.networkLock.run("*", () => createEndpoint(this.core, this.getNetwork(network.id), config, sb.id));
     try {
-      return await this.join(ep.id, sb.id);
+      return await this.sandboxLock.run(sb.id, () => join(this.core, created.txn, created.record, this.getSandbox(sb.id)));
     } catch (e) {
-      await this.networkLock.run("*", () => deleteEndpoint(this.core, this.getEndpoint(ep.id), { rewind: true })).catch((err: unknown) => this.core.log.error("endpoint cleanup after failed join failed", { error: String(err) }));
+      await created.undo();
       throw e;
     }
   }
@@ -221,23 +241,88 @@ export class Controller {
     if (!ep) {
       throw coreError("ENDPOINT_NOT_JOINED", `sandbox '${sb.name}' is not connected to network '${network.name}'`, "check the sandbox's networks", { network: network.name, sandbox: sb.name });
     }
-    const res = await this.leave(ep.id, sb.id);
-    await this.networkLock.run("*", () => deleteEndpoint(this.core, this.getEndpoint(ep.id)));
-    return res;
+    return this.leaveEndpoint(ep.id, sb.id, true);
   }
 
-  /** Closes the store. Kernel state stays: containers keep their networking. */
-  async close(): Promise<void> {
+  /**
+   * Stops what drivers run in this process (their `shutdown`) and closes the store. Kernel
+   * state stays: containers keep their networking. Returns the drivers' failures.
+   */
+  async close(): Promise<unknown[]> {
+    const failures: unknown[] = [];
+    for (const name of this.core.registry.names()) {
+      const driver = this.core.registry.get(name);
+      if (!driver.shutdown) continue;
+      await driver.shutdown(contextFor(this.core, driver, null)).catch((e: unknown) => failures.push(e));
+    }
     await this.core.store.close();
+    return failures;
   }
-}
 
-function driverState(store: Store, driver: string): DriverStateStore {
-  const kind = `driver:${driver}` as const;
-  return {
-    get: <T>(key: string) => store.get<T>(kind, key),
-    put: (key, value) => store.apply([{ op: "put", kind, id: key, value }]),
-    delete: (key) => store.apply([{ op: "delete", kind, id: key }]),
-    list: async <T>(prefix: string) => (await store.list<T>(kind)).filter((e) => e.id.startsWith(prefix)).map((e) => ({ key: e.id, value: e.value })),
-  };
+  /**
+   * `netd cleanup`, after every sandbox and network is deleted: each driver's `cleanup`
+   * removes what it still owns in the host namespace. Returns failures by driver.
+   */
+  async cleanupDrivers(): Promise<Array<{ driver: string; error: unknown }>> {
+    const failures: Array<{ driver: string; error: unknown }> = [];
+    for (const name of this.core.registry.names()) {
+      const driver = this.core.registry.get(name);
+      if (!driver.cleanup) continue;
+      const txn = await this.core.begin(null);
+      try {
+        await driver.cleanup(contextFor(this.core, driver, txn));
+        await txn.commit();
+      } catch (error) {
+        await txn.abandon();
+        failures.push({ driver: name, error });
+      }
+    }
+    return failures;
+  }
+
+  /**
+   * Asks every driver with `reconcile` to repair what someone else changed in the kernel;
+   * returns the names of the drivers that had to repair something.
+   */
+  async reconcile(): Promise<string[]> {
+    const repaired: string[] = [];
+    for (const name of this.core.registry.names()) {
+      const driver = this.core.registry.get(name);
+      if (!driver.reconcile) continue;
+      const txn = await this.core.begin(null);
+      try {
+        if (await driver.reconcile(contextFor(this.core, driver, txn))) repaired.push(name);
+        await txn.commit();
+      } catch (e) {
+        await txn.abandon();
+        this.core.log.error("driver reconcile failed", { driver: name, error: String(e) });
+      }
+    }
+    return repaired;
+  }
+
+  /** Leave (and with `alsoDelete` delete) under the sandbox's serializer, in one transaction. */
+  private leaveEndpoint(endpointId: string, sandboxId: string, alsoDelete: boolean): Promise<LeaveResult> {
+    return this.sandboxLock.run(sandboxId, async () => {
+      const txn = await this.core.begin({ op: "leave", endpointId, sandboxId, deleteEndpoint: alsoDelete });
+      const res = await this.inTxn(txn, () => leave(this.core, txn, this.getEndpoint(endpointId), this.getSandbox(sandboxId)));
+      // The leave is done in the kernel whatever happens next: commit it even when the
+      // endpoint's deletion fails (the endpoint then stays, detached, and can be deleted again).
+      const deleteFailed: Error[] = [];
+      if (alsoDelete) await deleteEndpoint(this.core, txn, this.getEndpoint(endpointId)).catch((e: unknown) => deleteFailed.push(e instanceof Error ? e : new Error(String(e))));
+      await txn.commit();
+      if (deleteFailed[0]) throw deleteFailed[0];
+      return res;
+    });
+  }
+
+  /** Runs a step of `txn`'s operation; a throw abandons the transaction. */
+  private async inTxn<T>(txn: Txn, step: () => Promise<T>): Promise<T> {
+    try {
+      return await step();
+    } catch (e) {
+      await txn.abandon();
+      throw e;
+    }
+  }
 }

@@ -5,12 +5,13 @@
 import type {
   Driver,
   DriverContext,
+  DriverStateStore,
   EndpointInfo,
+  HostPortReserver,
   Kernel,
   Logger,
   NetnsPath,
-  NetworkInfo,
-  SandboxInfo,
+  PortAllocator,
 } from "@netd/driverapi";
 import type { Ipam } from "./ipam/index.js";
 import type { DriverRegistry } from "./registry.js";
@@ -20,6 +21,8 @@ import { gatewayFamilies, selectGateways } from "./gateway/select.js";
 import type { GatewayCandidate } from "./gateway/select.js";
 import type { EndpointRecord, GatewayPair, NetworkRecord, SandboxRecord } from "./model.js";
 import type { Store } from "./store/store.js";
+import type { Intent } from "./txn/intent.js";
+import type { Txn } from "./txn/transaction.js";
 
 /** Mutable in-memory state; the store holds the same data durably. */
 export interface CoreState {
@@ -30,6 +33,8 @@ export interface CoreState {
   readonly deleting: Set<string>;
   /** sandbox id → driver name → fingerprint of the last event delivered. */
   readonly delivered: Map<string, Map<string, string>>;
+  /** Names of sandboxes being created (not yet in `sandboxes`): unique under concurrency. */
+  readonly pendingSandboxNames: Set<string>;
 }
 
 export interface Core {
@@ -42,20 +47,52 @@ export interface Core {
   readonly log: Logger;
   /** Prefix of namespaces netd creates for sandboxes without their own (`/run/netns/<prefix><id>`). */
   readonly netnsPrefix: string;
-  contextFor(driver: Driver): DriverContext;
+  readonly ports: PortAllocator;
+  readonly portReserver?: HostPortReserver;
+  /** Starts an operation's transaction, writing its intent first (null: no intent). */
+  begin(intent: Intent | null): Promise<Txn>;
 }
 
-export function toNetworkInfo(n: NetworkRecord): NetworkInfo {
-  return { id: n.id, name: n.name, driver: n.driver, internal: n.internal, ipv4: n.ipv4, ipv6: n.ipv6, options: n.options, labels: n.labels };
+/**
+ * The context of one hook call: the shared dependencies, ports only for publishing drivers,
+ * and `state` bound to the operation's transaction (`txn` null: a read-only view).
+ */
+export function contextFor(core: Core, driver: Driver, txn: Txn | null): DriverContext {
+  const publishes = driver.capabilities.publishesPorts;
+  return {
+    kernel: core.kernel,
+    hostNetns: core.hostNetns,
+    ...(publishes ? { ports: core.ports } : {}),
+    ...(publishes && core.portReserver ? { portReserver: core.portReserver } : {}),
+    log: core.log,
+    state: txn ? txnState(txn, driver.name) : readOnlyState(core.store, driver.name),
+  };
 }
 
-export function toEndpointInfo(e: EndpointRecord): EndpointInfo {
-  return { id: e.id, networkId: e.networkId, ipv4: e.ipv4, ipv6: e.ipv6, mac: e.mac, options: e.options };
+function txnState(txn: Txn, driver: string): DriverStateStore {
+  const kind = `driver:${driver}` as const;
+  return {
+    get: <T>(key: string) => txn.get<T>(kind, key),
+    put: (key, value) => Promise.resolve(txn.put(kind, key, value)),
+    delete: (key) => Promise.resolve(txn.delete(kind, key)),
+    list: async <T>(prefix: string) => (await txn.list<T>(kind)).filter((e) => e.id.startsWith(prefix)).map((e) => ({ key: e.id, value: e.value })),
+  };
 }
 
-export function toSandboxInfo(s: SandboxRecord): SandboxInfo {
-  return { id: s.id, name: s.name, netns: s.netns, portBindings: s.portBindings, exposedPorts: s.exposedPorts };
+function readOnlyState(store: Store, driver: string): DriverStateStore {
+  const kind = `driver:${driver}` as const;
+  const refuse = (key: string) => Promise.reject(new Error(`driver '${driver}' wrote state key '${key}' outside an operation (endpointInfo and shutdown are read-only)`));
+  return {
+    get: <T>(key: string) => store.get<T>(kind, key),
+    put: (key) => refuse(key),
+    delete: (key) => refuse(key),
+    list: async <T>(prefix: string) => (await store.list<T>(kind)).filter((e) => e.id.startsWith(prefix)).map((e) => ({ key: e.id, value: e.value })),
+  };
 }
+
+import { toEndpointInfo } from "./views.js";
+
+export { toEndpointInfo, toNetworkInfo, toSandboxInfo } from "./views.js";
 
 /** Joined endpoints of a sandbox, optionally with one endpoint replaced, added or left out. */
 export function joinedEndpoints(core: Core, sandboxId: string, override?: { add?: EndpointRecord; without?: string }): EndpointRecord[] {
@@ -82,7 +119,7 @@ export function gatewaysOf(core: Core, endpoints: readonly EndpointRecord[]): Ga
 }
 
 /** Groups endpoints by driver: one participant per driver with an endpoint in the sandbox. */
-export function participantsOf(core: Core, endpoints: readonly EndpointRecord[]): Participant[] {
+export function participantsOf(core: Core, txn: Txn, endpoints: readonly EndpointRecord[]): Participant[] {
   const byDriver = new Map<string, { driver: Driver; endpoints: EndpointInfo[] }>();
   for (const e of endpoints) {
     const net = core.state.networks.get(e.networkId);
@@ -92,7 +129,7 @@ export function participantsOf(core: Core, endpoints: readonly EndpointRecord[])
     entry.endpoints.push(toEndpointInfo(e));
     byDriver.set(driver.name, entry);
   }
-  return [...byDriver.values()].map((p) => ({ ...p, ctx: core.contextFor(p.driver) }));
+  return [...byDriver.values()].map((p) => ({ ...p, ctx: contextFor(core, p.driver, txn) }));
 }
 
 /** Participants whose event differs from the last one they received (identical events are not re-sent). */

@@ -9,8 +9,6 @@ const base = (): Driver => ({
   capabilities: { scope: "local", needsGatewayAddress: true, publishesPorts: false, supportsIPv4: true, supportsIPv6: true },
   createNetwork: () => Promise.resolve(),
   deleteNetwork: () => Promise.resolve(),
-  createEndpoint: () => Promise.resolve(),
-  deleteEndpoint: () => Promise.resolve(),
   join: () => Promise.resolve({ interfaceName: "eth0", gateway4: null, gateway6: null }),
   leave: () => Promise.resolve(),
 });
@@ -26,10 +24,13 @@ describe("DriverRegistry", () => {
 
   it("refuses another API version, a bad name, missing or stubbed hooks", () => {
     const r = new DriverRegistry();
-    expect(() => r.register({ ...base(), apiVersion: 99 })).toThrow(/built for driver API 99, netd speaks 1/);
+    expect(() => r.register({ ...base(), apiVersion: 99 })).toThrow(/built for driver API 99, netd speaks 2; rebuild the driver against @netd\/driverapi 2.x/);
+    expect(() => r.register({ ...base(), apiVersion: 1 })).toThrow(/built for driver API 1, netd speaks 2/);
     expect(() => r.register({ ...base(), name: "Bad Name" })).toThrow(/driver name "Bad Name" is invalid/);
     expect(() => r.register({ ...base(), join: undefined } as unknown as Driver)).toThrow(/lacks the required hook join\(\)/);
     expect(() => r.register({ ...base(), onGatewayChange: 5 } as unknown as Driver)).toThrow(/onGatewayChange that is not a function/);
+    expect(() => r.register({ ...base(), cleanup: null } as unknown as Driver)).toThrow(/cleanup that is not a function/);
+    expect(() => r.register({ ...base(), capabilities: { ...base().capabilities, publishesPorts: "yes" } } as unknown as Driver)).toThrow(/capability publishesPorts as "yes"/);
     expect(r.names()).toEqual([]);
   });
 });

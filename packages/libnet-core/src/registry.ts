@@ -3,8 +3,9 @@ import { API_VERSION } from "@netd/driverapi";
 import type { Driver } from "@netd/driverapi";
 import { coreError } from "./errors.js";
 
-const REQUIRED_HOOKS = ["createNetwork", "deleteNetwork", "createEndpoint", "deleteEndpoint", "join", "leave"] as const;
-const OPTIONAL_HOOKS = ["onGatewayChange", "endpointInfo", "restore"] as const;
+const REQUIRED_HOOKS = ["createNetwork", "deleteNetwork", "join", "leave"] as const;
+const OPTIONAL_HOOKS = ["createEndpoint", "deleteEndpoint", "onGatewayChange", "endpointInfo", "restore", "reconcile", "shutdown", "cleanup"] as const;
+const CAPABILITY_FLAGS = ["needsGatewayAddress", "publishesPorts", "supportsIPv4", "supportsIPv6"] as const;
 const DRIVER_NAME = /^[a-z0-9][a-z0-9_.-]{0,63}$/;
 
 export class DriverRegistry {
@@ -23,13 +24,18 @@ export class DriverRegistry {
       throw coreError(
         "DRIVER_API_MISMATCH",
         `driver '${name}' was built for driver API ${String(driver.apiVersion)}, netd speaks ${API_VERSION}`,
-        `rebuild the driver against @netd/driverapi with API_VERSION ${API_VERSION}`,
+        `rebuild the driver against @netd/driverapi ${API_VERSION}.x (API_VERSION ${API_VERSION}); the changelog of @netd/driverapi explains the migration`,
         { driver: name, apiVersion: driver.apiVersion },
       );
     }
     const caps = driver.capabilities as unknown;
     if (typeof caps !== "object" || caps === null || (caps as { scope?: unknown }).scope !== "local") {
       throw coreError("DRIVER_INVALID", `driver '${name}' declares no capabilities with scope "local"`, "set capabilities { scope: 'local', needsGatewayAddress, publishesPorts, supportsIPv4, supportsIPv6 }");
+    }
+    for (const flag of CAPABILITY_FLAGS) {
+      if (typeof (caps as Record<string, unknown>)[flag] !== "boolean") {
+        throw coreError("DRIVER_INVALID", `driver '${name}' declares capability ${flag} as ${JSON.stringify((caps as Record<string, unknown>)[flag])}`, `set capabilities.${flag} to true or false`);
+      }
     }
     for (const hook of REQUIRED_HOOKS) {
       if (typeof driver[hook] !== "function") {

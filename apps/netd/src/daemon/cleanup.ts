@@ -1,25 +1,21 @@
 /**
  * `netd cleanup` (also `netd daemon --cleanup`): removes everything netd owns, using the
  * store: every sandbox (leaving its networks; namespaces netd created are deleted), every
- * endpoint and network through its driver, netd's nftables table, then the store itself.
- * Refuses while a daemon owns the socket or the data dir.
+ * endpoint and network through its driver, then each driver's `cleanup` (its nft tables,
+ * leftovers), then the store itself. Refuses while a daemon owns the socket or the data dir.
  */
 import { rm } from "node:fs/promises";
 import { join } from "node:path";
-import type { Kernel } from "@netd/driverapi";
+import type { Driver, Kernel } from "@netd/driverapi";
 import { createLinuxKernel } from "@netd/kernel";
 import { Controller } from "@netd/libnet-core";
 import { createOsPortReserver, createPortAllocator } from "@netd/portallocator";
 import type { Logger as PinoLogger } from "pino";
-import { closeDrivers, createDrivers } from "../drivers.js";
-import type { DaemonDriver } from "../drivers.js";
+import { createDrivers } from "../drivers.js";
 import { LOG_FILE, openLogStore } from "../store/log-store.js";
 import { SNAPSHOT_FILE } from "../store/snapshot.js";
 import { driverLogger } from "./logger.js";
 import { claim } from "./ownership.js";
-
-/** The nftables tables of netd's built-in drivers (bridge; routed once registered); missing is fine. */
-const NFT_TABLES = ["netd", "netd_routed"] as const;
 
 export interface CleanupOptions {
   readonly socket: string;
@@ -27,7 +23,7 @@ export interface CleanupOptions {
   readonly log: PinoLogger;
   readonly netnsPrefix?: string;
   readonly kernel?: Kernel;
-  readonly drivers?: DaemonDriver[];
+  readonly drivers?: Driver[];
 }
 
 /** What was removed, and what failed (the rest is still removed). */
@@ -44,10 +40,10 @@ export async function cleanup(options: CleanupOptions): Promise<CleanupResult> {
   try {
     const store = await openLogStore({ dir: options.dataDir });
     const kernel = options.kernel ?? createLinuxKernel();
-    const drivers = options.drivers ?? createDrivers();
+    const drivers = options.drivers ?? createDrivers({ userlandProxy: false });
     const ports = createPortAllocator();
     try {
-      const controller = await Controller.open({ kernel, store, drivers, ports, portReserver: createOsPortReserver({ allocator: ports }), log: driverLogger(options.log), netnsPrefix: options.netnsPrefix ?? "netd-", userlandProxy: false });
+      const controller = await Controller.open({ kernel, store, drivers, ports, portReserver: createOsPortReserver({ allocator: ports }), log: driverLogger(options.log), netnsPrefix: options.netnsPrefix ?? "netd-" });
       for (const sb of controller.listSandboxes()) {
         const errors = await controller.deleteSandbox(sb.id).catch((e: unknown) => [e]);
         for (const e of errors) fail(`sandbox ${sb.name}`, e);
@@ -62,10 +58,9 @@ export async function cleanup(options: CleanupOptions): Promise<CleanupResult> {
           fail(`network ${n.name}`, e);
         }
       }
-      for (const f of await closeDrivers(drivers)) fail("driver close", f);
-      await controller.close();
+      for (const f of await controller.cleanupDrivers()) fail(`driver ${f.driver} cleanup`, f.error);
+      for (const f of await controller.close()) fail("driver shutdown", f);
     } finally {
-      for (const name of NFT_TABLES) await kernel.nft.deleteTable("/proc/self/ns/net", { family: "inet", name }).catch((e: unknown) => fail(`nft table inet ${name}`, e));
       await kernel.close();
     }
     if (result.failures.length === 0) {

@@ -8,7 +8,8 @@ import { startDaemon as start } from "./run-daemon.js";
 import type { DaemonOptions, RunningDaemon } from "./run-daemon.js";
 
 // The fake kernel and no drivers: these tests are about the socket, the lock and the store.
-const startDaemon = (o: Pick<DaemonOptions, "socket" | "dataDir">) => start({ ...o, kernel: createFakeKernel(), drivers: [] });
+// A runtime-made namespace ("theirs") that survives the daemon restarts, as a container would.
+const startDaemon = (o: Pick<DaemonOptions, "socket" | "dataDir">) => start({ ...o, kernel: createFakeKernel({ netns: ["/run/netns/theirs"] }), drivers: [] });
 
 function call(socketPath: string, method: string, path: string): Promise<{ status: number; headers: Record<string, unknown>; body: string }> {
   return new Promise((resolve, reject) => {
@@ -73,7 +74,7 @@ describe("daemon socket and ownership", () => {
     const sock = join(dir, "netd.sock");
     daemon = await startDaemon({ socket: sock, dataDir: join(dir, "data") });
     expect(daemon.controller.listNetworks()).toEqual([]);
-    await daemon.controller.createSandbox({ name: "kept", netns: "/proc/self/ns/net" });
+    await daemon.controller.createSandbox({ name: "kept", netns: "/run/netns/theirs" });
     await daemon.stop();
     daemon = await startDaemon({ socket: sock, dataDir: join(dir, "data") });
     expect(daemon.controller.listSandboxes().map((s) => s.name)).toEqual(["kept"]);

@@ -4,7 +4,7 @@
  * everything in reverse; kernel state is never torn down, so containers keep their networking.
  */
 import { chmodSync, chownSync } from "node:fs";
-import type { Kernel } from "@netd/driverapi";
+import type { Driver, Kernel } from "@netd/driverapi";
 import { createLinuxKernel, raiseOpenFileLimit } from "@netd/kernel";
 import { Controller } from "@netd/libnet-core";
 import { createOsPortReserver, createPortAllocator } from "@netd/portallocator";
@@ -13,8 +13,7 @@ import type { ApiApp } from "../api/app-types.js";
 import { EventBus } from "../api/events.js";
 import { Metrics } from "../api/metrics.js";
 import { createApiServer } from "../api/server.js";
-import { closeDrivers, createDrivers } from "../drivers.js";
-import type { DaemonDriver } from "../drivers.js";
+import { createDrivers } from "../drivers.js";
 import { openLogStore } from "../store/log-store.js";
 import { resolveGroup } from "./config.js";
 import type { DaemonConfig } from "./config.js";
@@ -25,7 +24,7 @@ import { claim } from "./ownership.js";
 export interface DaemonOptions extends Pick<DaemonConfig, "socket" | "dataDir">, Partial<Omit<DaemonConfig, "socket" | "dataDir">> {
   readonly log?: PinoLogger;
   readonly kernel?: Kernel;
-  readonly drivers?: DaemonDriver[];
+  readonly drivers?: Driver[];
 }
 
 export interface RunningDaemon {
@@ -52,8 +51,7 @@ export async function startDaemon(options: DaemonOptions): Promise<RunningDaemon
     }
     const kernel = options.kernel ?? createLinuxKernel();
     undo.push(() => kernel.close());
-    const drivers = options.drivers ?? createDrivers();
-    undo.push(() => closeDrivers(drivers));
+    const drivers = options.drivers ?? createDrivers({ userlandProxy: options.userlandProxy ?? true });
     const ports = createPortAllocator();
     const log = options.log;
     const controller = await Controller.open({
@@ -64,8 +62,8 @@ export async function startDaemon(options: DaemonOptions): Promise<RunningDaemon
       portReserver: createOsPortReserver({ allocator: ports }),
       ...(log ? { log: driverLogger(log) } : {}),
       netnsPrefix: options.netnsPrefix ?? "netd-",
-      userlandProxy: options.userlandProxy ?? true,
     });
+    undo.push(() => controller.close());
     const app = await createApiServer({ controller, events: new EventBus(), metrics: new Metrics(), ...(log ? { log } : {}) });
     undo.push(() => app.close());
     await app.listen({ path: options.socket });
@@ -78,9 +76,8 @@ export async function startDaemon(options: DaemonOptions): Promise<RunningDaemon
       stop() {
         stopped ??= (async () => {
           await app.close();
-          const failures = await closeDrivers(drivers);
-          for (const f of failures) log?.warn({ error: String(f) }, "driver close failed");
-          await controller.close();
+          const failures = await controller.close();
+          for (const f of failures) log?.warn({ error: String(f) }, "driver shutdown failed");
           await kernel.close();
           release();
         })();

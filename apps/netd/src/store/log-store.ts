@@ -1,7 +1,12 @@
 /**
  * The daemon's embedded store (libnet-core's Store on disk, DESIGN.md §5): an append-only
- * log of JSON lines, one line per batch, fsynced before `apply` resolves, replayed over the
- * snapshot at open and compacted into a new snapshot every `compactAfter` records.
+ * log of JSON lines, one line per batch, fsynced before a durable `apply` resolves, replayed
+ * over the snapshot at open and compacted into a new snapshot every `compactAfter` records.
+ *
+ * Group commit: batches applied while a write is in flight are written together by the next
+ * write, with one fdatasync for all of them (when any of them is durable). A non-durable batch
+ * (an operation's intent) is written in order but not fsynced: it survives the daemon's death,
+ * which is all it must survive.
  *
  * Crash safety: a batch is one line, so it is in the log completely or not at all (a torn
  * last line is dropped at open). Compaction writes the snapshot atomically first and then
@@ -13,7 +18,7 @@ import { open, readFile } from "node:fs/promises";
 import { mkdirSync } from "node:fs";
 import { join } from "node:path";
 import { NetdError } from "@netd/driverapi";
-import type { Store, StoreKind, StoreOp } from "@netd/libnet-core";
+import type { ApplyOptions, Store, StoreKind, StoreOp } from "@netd/libnet-core";
 import { encodeRecord, parseLog } from "./log-records.js";
 import { readSnapshot, removeSnapshotTemp, syncDir, writeSnapshot } from "./snapshot.js";
 import { CURRENT_SCHEMA_VERSION, MIGRATIONS, migrate } from "./schema-version.js";
@@ -43,7 +48,15 @@ export interface LogStore extends Store {
   dump(): StoreData;
 }
 
-const KIND = /^(network|endpoint|sandbox|meta|driver:.+)$/;
+const KIND = /^(network|endpoint|sandbox|meta|intent|driver:.+)$/;
+
+/** A batch waiting for the next write. */
+interface Pending {
+  readonly ops: StoreOp[];
+  readonly durable: boolean;
+  resolve(): void;
+  reject(error: unknown): void;
+}
 
 /** Opens (or creates) the store in `options.dir`: snapshot, log replay, migration, torn-tail repair. */
 export async function openLogStore(options: LogStoreOptions): Promise<LogStore> {
@@ -105,31 +118,65 @@ export async function openLogStore(options: LogStoreOptions): Promise<LogStore> 
   }
   await syncDir(dir);
 
+  let pending: Pending[] = [];
+  let flushing = false;
+
+  /** Writes every pending batch, one line each, in one write and at most one fdatasync. */
+  const writePending = async (): Promise<void> => {
+    const batch = pending;
+    pending = [];
+    if (broken) {
+      for (const p of batch) p.reject(broken);
+      return;
+    }
+    const text = batch.map((p, i) => encodeRecord({ seq: seq + 1 + i, ops: p.ops })).join("");
+    try {
+      await fh.write(text, size, "utf8");
+      if (batch.some((p) => p.durable)) await fh.datasync();
+    } catch (e) {
+      // Take the partial lines back so the next record does not start in their middle.
+      try {
+        await fh.truncate(size);
+        await fh.sync();
+      } catch {
+        broken = new NetdError({ code: "STORE_BROKEN", category: "internal", message: `store log ${logPath} could not be repaired after a failed write`, hint: "restart netd", cause: e });
+      }
+      const error = new NetdError({ code: "STORE_WRITE_FAILED", category: "internal", message: `writing the store log ${logPath} failed: ${e instanceof Error ? e.message : String(e)}`, hint: "check free space and permissions of the data dir", cause: e });
+      for (const p of batch) p.reject(error);
+      return;
+    }
+    size += Buffer.byteLength(text);
+    seq += batch.length;
+    inLog += batch.length;
+    for (const p of batch) for (const op of p.ops) applyToMemory(mem, op);
+    for (const p of batch) p.resolve();
+    if (inLog >= compactAfter) await compactNow();
+  };
+
+  const flush = async (): Promise<void> => {
+    try {
+      while (pending.length > 0) await writePending();
+    } finally {
+      flushing = false;
+    }
+  };
+
   const store: LogStore = {
-    apply(ops: readonly StoreOp[]) {
-      return serial(async () => {
+    apply(ops: readonly StoreOp[], options?: ApplyOptions) {
+      let checked: StoreOp[];
+      try {
         if (broken) throw broken;
-        const checked = checkOps(ops);
-        if (checked.length === 0) return;
-        const line = encodeRecord({ seq: seq + 1, ops: checked });
-        try {
-          await fh.write(line, size, "utf8");
-          await fh.datasync();
-        } catch (e) {
-          // Take the partial line back so the next record does not start in its middle.
-          try {
-            await fh.truncate(size);
-            await fh.sync();
-          } catch {
-            broken = new NetdError({ code: "STORE_BROKEN", category: "internal", message: `store log ${logPath} could not be repaired after a failed write`, hint: "restart netd", cause: e });
-          }
-          throw new NetdError({ code: "STORE_WRITE_FAILED", category: "internal", message: `writing the store log ${logPath} failed: ${e instanceof Error ? e.message : String(e)}`, hint: "check free space and permissions of the data dir", cause: e });
+        checked = checkOps(ops);
+      } catch (e) {
+        return Promise.reject(e instanceof Error ? e : new Error(String(e)));
+      }
+      if (checked.length === 0) return Promise.resolve();
+      return new Promise<void>((resolve, reject) => {
+        pending.push({ ops: checked, durable: options?.durable !== false, resolve, reject });
+        if (!flushing) {
+          flushing = true;
+          void serial(flush);
         }
-        size += Buffer.byteLength(line);
-        seq++;
-        inLog++;
-        for (const op of checked) applyToMemory(mem, op);
-        if (inLog >= compactAfter) await compactNow();
       });
     },
     get<T>(kind: StoreKind, id: string) {

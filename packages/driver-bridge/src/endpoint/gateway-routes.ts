@@ -37,7 +37,7 @@ export async function applyGatewayRoutes(ctx: DriverContext, state: DriverState,
         try {
           if (r) await ctx.kernel.routes.delete(ep.endpoint.netns, r);
           const cur = state.endpoints.get(ep.endpoint.id) ?? ep;
-          await state.putEndpoint({ ...cur, routes: { ...cur.routes, [f]: false } });
+          await state.putEndpoint(ctx.state, { ...cur, routes: { ...cur.routes, [f]: false } });
         } catch (e) {
           errors.push(e);
         }
@@ -53,7 +53,7 @@ export async function applyGatewayRoutes(ctx: DriverContext, state: DriverState,
       try {
         await ctx.kernel.routes.delete(ep.endpoint.netns, r);
         const cur = state.endpoints.get(ep.endpoint.id) ?? ep;
-        await state.putEndpoint({ ...cur, routes: { ...cur.routes, [f]: false } });
+        await state.putEndpoint(ctx.state, { ...cur, routes: { ...cur.routes, [f]: false } });
       } catch (undoError) {
         ctx.log.error("removing a default route after a failed gateway change failed", { endpoint: ep.endpoint.id, error: String(undoError) });
       }
@@ -71,7 +71,7 @@ export async function applyGatewayRoutes(ctx: DriverContext, state: DriverState,
         if (!r) continue;
         await ctx.kernel.routes.add(ep.endpoint.netns, r);
         added.push({ ep, f, r });
-        await state.putEndpoint({ ...cur, routes: { ...cur.routes, [f]: true } });
+        await state.putEndpoint(ctx.state, { ...cur, routes: { ...cur.routes, [f]: true } });
       }
     }
   } catch (e) {
@@ -82,4 +82,31 @@ export async function applyGatewayRoutes(ctx: DriverContext, state: DriverState,
     throw e;
   }
   return undo;
+}
+
+/**
+ * Restore: the recorded route flags say what the last COMMITTED state installed, but a crash
+ * in the middle of a gateway change may have removed or added a route since. Make the flags
+ * say what the kernel has (one route list per sandbox and family), so the replay or the
+ * finished operation that follows adds exactly the missing routes and removes the extra ones.
+ */
+export async function syncRouteFlags(ctx: DriverContext, state: DriverState): Promise<void> {
+  const bySandbox = new Map<string, EndpointState[]>();
+  for (const ep of state.endpoints.values()) bySandbox.set(ep.endpoint.netns, [...(bySandbox.get(ep.endpoint.netns) ?? []), ep]);
+  for (const [netns, eps] of bySandbox) {
+    for (const f of [4, 6] as const) {
+      const present = await ctx.kernel.routes.list(netns, f);
+      for (const ep of eps) {
+        const network = state.networks.get(ep.endpoint.networkId);
+        const r = network ? route(ep, network, f) : null;
+        const has = r !== null && present.some((p) => isDefault(p) && p.via === r.via && p.dev === r.dev);
+        const cur = state.endpoints.get(ep.endpoint.id) ?? ep;
+        if (cur.routes[f] !== has) await state.putEndpoint(ctx.state, { ...cur, routes: { ...cur.routes, [f]: has } });
+      }
+    }
+  }
+}
+
+function isDefault(r: RouteSpec): boolean {
+  return r.to === "default" || r.to === "0.0.0.0/0" || r.to === "::/0";
 }

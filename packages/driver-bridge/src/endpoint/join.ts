@@ -11,7 +11,7 @@ import type { DriverState } from "../state.js";
 import { UndoStack } from "@netd/driverapi";
 import { configureContainerEnd } from "./container-addresses.js";
 import { createVeth } from "./create-veth.js";
-import { containerIfname, hostVethName, randomMac } from "./names.js";
+import { checkHostVethFree, containerIfname, hostVethName, randomMac } from "./names.js";
 
 /** The gateways a bridge endpoint reports (none on an internal network). */
 export function joinGateways(n: BridgeNetworkConfig, info: Pick<EndpointInfo, "ipv6">): { gateway4: string | null; gateway6: string | null } {
@@ -37,19 +37,20 @@ export async function joinEndpoint(
     networkId: network.id,
     sandboxId: sandbox.id,
     netns: sandbox.netns,
-    hostIfname: await hostVethName(ctx),
+    hostIfname: hostVethName(info.id),
     ifname,
     ipv4: info.ipv4 ? addressOf(info.ipv4) : null,
     ipv6: info.ipv6 ? addressOf(info.ipv6) : null,
     mac: info.mac ?? randomMac(),
   };
+  await checkHostVethFree(ctx, ep.hostIfname);
   const undo = new UndoStack();
   try {
     await createVeth(ctx, network, ep, undo);
     await configureContainerEnd(ctx, info, ep);
     await firewall.addEndpoint(network, ep);
     undo.push(`firewall guards of ${ep.id.slice(0, 12)}`, () => firewall.removeEndpoint(network, ep));
-    await state.putEndpoint({ endpoint: ep, routes: { 4: false, 6: false } });
+    await state.putEndpoint(ctx.state, { endpoint: ep, routes: { 4: false, 6: false } });
   } catch (e) {
     for (const f of await undo.rollback()) ctx.log.error("join rollback step failed", { endpoint: ep.id, error: f.message });
     throw e;

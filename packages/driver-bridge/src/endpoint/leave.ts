@@ -7,6 +7,7 @@ import { NetdAggregateError } from "@netd/driverapi";
 import type { DriverContext, EndpointInfo } from "@netd/driverapi";
 import type { BridgeFirewall, BridgeNetworkConfig, Publisher } from "../model.js";
 import type { DriverState } from "../state.js";
+import { hostVethName } from "./names.js";
 
 export async function leaveEndpoint(
   ctx: DriverContext,
@@ -24,13 +25,21 @@ export async function leaveEndpoint(
       errors.push(e);
     }
   };
-  if (publisher) await step(() => publisher.releaseEndpoint(info.id));
+  if (publisher) await step(() => publisher.releaseEndpoint(ctx.state, info.id));
   const rec = state.endpoints.get(info.id);
   if (rec) {
     if (network) await step(() => firewall.removeEndpoint(network, rec.endpoint));
     await step(() => ctx.kernel.links.delete(ctx.hostNetns, rec.endpoint.hostIfname));
+  } else {
+    // No record: a join a crash interrupted. Its veth is found by its derived name; it is
+    // deleted when it is a veth on this network's bridge (or on none: it died mid-join).
+    await step(async () => {
+      const name = hostVethName(info.id);
+      const link = await ctx.kernel.links.get(ctx.hostNetns, name);
+      if (link?.kind === "veth" && (network === undefined || link.master === null || link.master === network.bridgeName)) await ctx.kernel.links.delete(ctx.hostNetns, name);
+    });
   }
   // The state entry stays when something failed, so a retried leave finds the veth again.
-  if (errors.length === 0) await step(() => state.deleteEndpoint(info.id));
+  if (errors.length === 0) await step(() => state.deleteEndpoint(ctx.state, info.id));
   if (errors.length > 0) throw new NetdAggregateError(`failed to leave endpoint ${info.id.slice(0, 12)}`, errors);
 }

@@ -10,13 +10,40 @@ export function randomMac(): string {
   return [...b].map((x) => x.toString(16).padStart(2, "0")).join(":");
 }
 
-/** A host-side veth name that does not exist in the host namespace: `veth` + 7 hex chars. */
-export async function hostVethName(ctx: DriverContext): Promise<string> {
-  for (let i = 0; i < 8; i++) {
-    const name = `veth${randomBytes(4).toString("hex").slice(0, 7)}`;
-    if (!(await ctx.kernel.links.get(ctx.hostNetns, name))) return name;
+/**
+ * netd's mark on the bridges it creates: a locally administered MAC starting 02:6e:64 ("nd"),
+ * set in the creating request, so the mark and the bridge appear together. Crash recovery
+ * deletes a bridge it has no record of only when it carries the mark (a user-named bridge
+ * could otherwise be someone else's).
+ */
+const BRIDGE_MAC_PREFIX = "02:6e:64:";
+
+export function netdBridgeMac(): string {
+  return BRIDGE_MAC_PREFIX + [...randomBytes(3)].map((x) => x.toString(16).padStart(2, "0")).join(":");
+}
+
+export function isNetdBridgeMac(mac: string): boolean {
+  return mac.toLowerCase().startsWith(BRIDGE_MAC_PREFIX);
+}
+
+/**
+ * The host-side veth of an endpoint: `veth` + the first 7 hex characters of its id. Derived,
+ * not random, so that `leave` finds it from the endpoint alone, also after a crash
+ * interrupted the join that made it (the driver contract's crash-consistency rule).
+ */
+export function hostVethName(endpointId: string): string {
+  return `veth${endpointId.slice(0, 7)}`;
+}
+
+/**
+ * Refuses a host veth name that is taken by a link that is not this endpoint's leftover
+ * (another program's veth with the same 7 hex characters: about 1 in 2^28 per pair).
+ */
+export async function checkHostVethFree(ctx: DriverContext, name: string): Promise<void> {
+  const link = await ctx.kernel.links.get(ctx.hostNetns, name);
+  if (link) {
+    throw bridgeError("IFNAME_CONFLICT", `a link named '${name}' (kind '${link.kind || "none"}') already exists in the host namespace`, "delete that link, or disconnect and connect again (a new endpoint gets another name)", { ifname: name });
   }
-  throw bridgeError("IFNAME_CONFLICT", "could not find a free veth name in the host namespace after 8 tries", "check for leaked veth devices");
 }
 
 /**

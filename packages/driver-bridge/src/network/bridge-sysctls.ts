@@ -6,8 +6,8 @@
 import type { DriverContext } from "@netd/driverapi";
 import type { BridgeNetworkConfig } from "../model.js";
 
-export async function setBridgeSysctls(ctx: DriverContext, n: BridgeNetworkConfig): Promise<void> {
-  if (!ctx.settings.userlandProxy && n.subnet4 && !n.internal) {
+export async function setBridgeSysctls(ctx: DriverContext, n: BridgeNetworkConfig, userlandProxy: boolean): Promise<void> {
+  if (!userlandProxy && n.subnet4 && !n.internal) {
     await ctx.kernel.sysctl.set(ctx.hostNetns, `net.ipv4.conf.${n.bridgeName}.route_localnet`, "1");
   }
 }

@@ -2,15 +2,15 @@
 import type { DriverContext } from "@netd/driverapi";
 import type { BridgeNetworkConfig } from "../model.js";
 import type { UndoStack } from "@netd/driverapi";
-import { randomMac } from "../endpoint/names.js";
+import { netdBridgeMac } from "../endpoint/names.js";
 
 /**
  * The bridge gets its own random MAC (as Docker does): otherwise Linux gives it the lowest MAC
  * of its ports, so it changes as containers come and go (and drops to 00:… when the last
- * one leaves), which upsets neighbours' caches.
+ * one leaves), which upsets neighbours' caches. Its prefix marks the bridge as netd's.
  */
 export async function createBridge(ctx: DriverContext, n: BridgeNetworkConfig, undo: UndoStack): Promise<void> {
-  await ctx.kernel.links.addBridge(ctx.hostNetns, { name: n.bridgeName, mac: randomMac(), ...(n.mtu !== null ? { mtu: n.mtu } : {}), up: false });
+  await ctx.kernel.links.addBridge(ctx.hostNetns, { name: n.bridgeName, mac: netdBridgeMac(), ...(n.mtu !== null ? { mtu: n.mtu } : {}), up: false });
   undo.push(`bridge ${n.bridgeName}`, () => ctx.kernel.links.delete(ctx.hostNetns, n.bridgeName));
 }
 

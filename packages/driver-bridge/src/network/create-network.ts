@@ -15,23 +15,23 @@ import { ensureForwarding } from "./forwarding.js";
 import { checkBridgeName } from "./validate-network.js";
 
 /** The kernel steps of a network without the firewall (also used by restore to re-create a lost bridge). */
-export async function buildBridge(ctx: DriverContext, config: BridgeNetworkConfig, undo: UndoStack): Promise<void> {
+export async function buildBridge(ctx: DriverContext, config: BridgeNetworkConfig, undo: UndoStack, userlandProxy: boolean): Promise<void> {
   await createBridge(ctx, config, undo);
   await setBridgeAddresses(ctx, config);
-  await setBridgeSysctls(ctx, config);
+  await setBridgeSysctls(ctx, config, userlandProxy);
   await bridgeUp(ctx, config);
-  await ensureForwarding(ctx, config, undo);
+  await ensureForwarding(ctx, config, undo, userlandProxy);
 }
 
-export async function createNetwork(ctx: DriverContext, state: DriverState, firewall: BridgeFirewall, network: NetworkInfo): Promise<BridgeNetworkConfig> {
+export async function createNetwork(ctx: DriverContext, state: DriverState, firewall: BridgeFirewall, network: NetworkInfo, userlandProxy: boolean): Promise<BridgeNetworkConfig> {
   const config = parseNetworkConfig(network);
   await checkBridgeName(ctx, config, state.networks.values());
   const undo = new UndoStack();
   try {
-    await buildBridge(ctx, config, undo);
+    await buildBridge(ctx, config, undo, userlandProxy);
     await firewall.addNetwork(config);
     undo.push(`firewall of network '${config.name}'`, () => firewall.removeNetwork(config));
-    await state.putNetwork(config);
+    await state.putNetwork(ctx.state, config);
     ctx.log.info("bridge network created", { network: config.name, bridge: config.bridgeName });
     return config;
   } catch (e) {

@@ -32,12 +32,12 @@ async function ensure(ctx: DriverContext, key: string, undo: UndoStack, why: str
   return true;
 }
 
-export async function ensureForwarding(ctx: DriverContext, n: BridgeNetworkConfig, undo: UndoStack): Promise<void> {
+export async function ensureForwarding(ctx: DriverContext, n: BridgeNetworkConfig, undo: UndoStack, userlandProxy: boolean): Promise<void> {
   if (!n.internal) {
     if (n.subnet4) await ensure(ctx, "net.ipv4.ip_forward", undo, `network '${n.name}' routes IPv4`);
     if (n.subnet6) await ensure(ctx, "net.ipv6.conf.all.forwarding", undo, `network '${n.name}' routes IPv6`);
   }
-  if (!n.icc || !ctx.settings.userlandProxy) {
+  if (!n.icc || !userlandProxy) {
     const ok = await ensure(ctx, "net.bridge.bridge-nf-call-iptables", undo, `network '${n.name}': icc off or userland proxy off`);
     if (ok && n.subnet6) await ensure(ctx, "net.bridge.bridge-nf-call-ip6tables", undo, `network '${n.name}': icc off or userland proxy off`);
     if (!ok) ctx.log.warn("br_netfilter is not available: icc=false and hairpin through published ports are not enforced on bridged traffic", { network: n.name });

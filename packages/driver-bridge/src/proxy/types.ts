@@ -21,7 +21,7 @@ export interface ProxyListener {
 /**
  * All proxies of one driver, in the daemon's own process (one listener per binding, no
  * child processes). The publisher calls `start` when it acquires a NAT binding while
- * `ctx.settings.userlandProxy` is on, and `close` on the listener when it releases it.
+ * the driver's `userlandProxy` option is on, and `close` on the listener when it releases it.
  */
 export interface ProxyManager {
   /**

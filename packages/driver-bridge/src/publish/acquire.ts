@@ -3,6 +3,7 @@
  * firewall elements, conntrack flush, persistence). Every step pushes its undo; the caller
  * runs them in reverse if anything fails, across all endpoints of the event.
  */
+import type { DriverStateStore } from "@netd/driverapi";
 import type { BridgeFirewall } from "../model.js";
 import type { HoldDeps } from "./host-ports.js";
 import { holdGroup } from "./host-ports.js";
@@ -38,6 +39,7 @@ export function preferredPort(record: EndpointRecord, group: readonly PlannedBin
 /** Adds `groups` to `record`, pushing undo steps onto `undo`. Throws the first failure. */
 export async function acquireEndpoint(
   deps: AcquireDeps,
+  store: DriverStateStore,
   record: EndpointRecord,
   groups: readonly PlannedBinding[][],
   siblings: readonly EndpointRecord[],
@@ -64,9 +66,9 @@ export async function acquireEndpoint(
   record.entries = after;
   undo.push(async () => {
     record.entries = before;
-    await persist(ctx.state, record);
+    await persist(store, record);
   });
-  await persist(ctx.state, record);
+  await persist(store, record);
   rememberPorts(record, added);
   await flushUdp(ctx, added.map((e) => e.binding));
 }

@@ -1,5 +1,5 @@
 /** Flushing stale UDP conntrack entries when a UDP mapping appears, moves or goes (reference §4.5). */
-import type { DriverContext } from "@netd/driverapi";
+import type { PublishContext } from "../model.js";
 import type { AppliedBinding } from "./types.js";
 import { isSixToFour, isUnspecified } from "./types.js";
 
@@ -8,7 +8,7 @@ import { isSixToFour, isUnspecified } from "./types.js";
  * UDP NAT binding, so datagrams of a long-lived client flow are NATed afresh to the
  * binding's current container. Best effort: a failure is logged, never thrown.
  */
-export async function flushUdp(ctx: DriverContext, bindings: readonly AppliedBinding[]): Promise<void> {
+export async function flushUdp(ctx: PublishContext, bindings: readonly AppliedBinding[]): Promise<void> {
   for (const b of bindings) {
     if (b.protocol !== "udp" || b.mapper !== "nat" || isSixToFour(b)) continue;
     try {

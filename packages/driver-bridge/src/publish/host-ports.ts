@@ -11,7 +11,8 @@
  *   serving) per address; DNAT carries the traffic.
  * - otherwise (no reserver, or sctp which Node cannot bind): bookkeeping in `ctx.ports` only.
  */
-import type { DriverContext, PortReservation } from "@netd/driverapi";
+import type { PortReservation } from "@netd/driverapi";
+import type { PublishContext } from "../model.js";
 import { isNetdError } from "@netd/driverapi";
 import type { ProxyListener, ProxyManager } from "../proxy/types.js";
 import { bindError, isRetryableBind } from "./errors.js";
@@ -33,7 +34,7 @@ export interface GroupHold {
 
 /** What holding needs. `proxy` null = userland proxy off. */
 export interface HoldDeps {
-  readonly ctx: DriverContext;
+  readonly ctx: PublishContext;
   readonly proxy: ProxyManager | null;
 }
 

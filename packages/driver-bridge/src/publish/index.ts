@@ -4,11 +4,11 @@ import { createProxyManager } from "../proxy/manager.js";
 import { createPublisherWith } from "./publisher.js";
 
 /**
- * Creates the bridge driver's publisher. Called once per driver instance and context by
- * driver.ts; the userland proxy runs in this process when `ctx.settings.userlandProxy` is on.
+ * Creates the bridge driver's publisher. Called once per driver instance by driver.ts; the
+ * userland proxy runs in this process when the driver's `userlandProxy` option is on.
  */
-export function createPublisher(deps: PublisherDeps): Publisher {
-  return createPublisherWith(deps, { createProxy: () => createProxyManager(deps.ctx.log) });
+export function createPublisher(deps: PublisherDeps, userlandProxy: boolean): Publisher {
+  return createPublisherWith(deps, { userlandProxy, createProxy: () => createProxyManager(deps.ctx.log) });
 }
 
 export { createPublisherWith } from "./publisher.js";

@@ -16,7 +16,7 @@ export interface NormalizeInput {
   readonly endpoint: Pick<BridgeEndpoint, "ipv4" | "ipv6">;
   readonly network: Pick<BridgeNetworkConfig, "defaultBindingIp">;
   readonly modes: RequestedModes;
-  /** `ctx.settings.userlandProxy`: only the proxy can serve 6-to-4. */
+  /** The driver's `userlandProxy` option: only the proxy can serve 6-to-4. */
   readonly proxy: boolean;
 }
 

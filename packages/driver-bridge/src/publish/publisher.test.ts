@@ -2,6 +2,7 @@
 // recording proxy: TestAddPortMappings' allocation cases (reference §8.5), the gateway-event
 // state machine (§4.5, DESIGN §3), rollback, conntrack, persistence and restore.
 import { describe, expect, it } from "vitest";
+import type { GatewayChange } from "@netd/driverapi";
 import type { BridgeEndpoint } from "../model.js";
 import { change, endpoint, network, recordingFirewall, recordingProxy, tcp, testContext, udp } from "../../test/support/publish-fixtures.js";
 import type { TestContext } from "../../test/support/publish-fixtures.js";
@@ -12,7 +13,14 @@ function setup(options: { proxy?: boolean; ctx?: TestContext; networks?: ReturnT
   const firewall = recordingFirewall();
   const proxy = recordingProxy();
   const nets = new Map((options.networks ?? [network({ id: "n1" })]).map((n) => [n.id, n]));
-  const publisher = createPublisherWith({ ctx, firewall, network: (id) => nets.get(id)! }, { createProxy: () => proxy });
+  const raw = createPublisherWith({ ctx, firewall, network: (id) => nets.get(id)! }, { userlandProxy: ctx.userlandProxy, createProxy: () => proxy });
+  // Every call persists through the test's state, as the driver passes each hook's ctx.state.
+  const publisher = {
+    ...raw,
+    onGatewayChange: (c: GatewayChange, eps: readonly BridgeEndpoint[]) => raw.onGatewayChange(ctx.state, c, eps),
+    releaseEndpoint: (id: string) => raw.releaseEndpoint(ctx.state, id),
+    restore: (eps: readonly BridgeEndpoint[]) => raw.restore(ctx.state, eps),
+  };
   const both = async (gw4: string | null, gw6: string | null, eps: BridgeEndpoint[], bindings = [tcp(80)]) => {
     await publisher.onGatewayChange(change("release", gw4, gw6, bindings), eps);
     await publisher.onGatewayChange(change("acquire", gw4, gw6, bindings), eps);

@@ -1,6 +1,6 @@
 /** The Publisher: gateway events in, port bindings out (see model.ts for the contract). */
 import type { BridgeEndpoint, Publisher, PublisherDeps } from "../model.js";
-import type { GatewayChange } from "@netd/driverapi";
+import type { DriverStateStore, GatewayChange } from "@netd/driverapi";
 import { NetdAggregateError, wrapError } from "@netd/driverapi";
 import type { ProxyManager } from "../proxy/types.js";
 import type { AcquireDeps, Undo } from "./acquire.js";
@@ -11,9 +11,11 @@ import { forgetStored, operational } from "./records.js";
 import { releaseBindings } from "./release.js";
 import { restoreEndpoint } from "./restore.js";
 
-/** Test seam: the proxy manager to use when the userland proxy is on. */
+/** How the publisher serves what DNAT cannot. */
 export interface PublisherOptions {
-  /** Called once, lazily, when `ctx.settings.userlandProxy` is true. */
+  /** The driver's `userlandProxy` option: host-local, hairpin and 6-to-4 traffic through a proxy. */
+  readonly userlandProxy: boolean;
+  /** Called once when `userlandProxy` is true (a test seam). */
   readonly createProxy: () => ProxyManager;
 }
 
@@ -24,7 +26,7 @@ export interface PublisherOptions {
 export function createPublisherWith(deps: PublisherDeps, options: PublisherOptions): Publisher {
   const { ctx, firewall } = deps;
   const records = new Map<string, EndpointRecord>();
-  const proxy = ctx.settings.userlandProxy ? options.createProxy() : null;
+  const proxy = options.userlandProxy ? options.createProxy() : null;
   const applyDeps: AcquireDeps = { ctx, firewall, proxy };
 
   const recordFor = (endpoint: BridgeEndpoint): EndpointRecord => {
@@ -40,7 +42,7 @@ export function createPublisherWith(deps: PublisherDeps, options: PublisherOptio
     [...records.values()].filter((r) => r !== record && r.endpoint.sandboxId === record.endpoint.sandboxId);
 
   return {
-    async onGatewayChange(change: GatewayChange, endpoints: readonly BridgeEndpoint[]) {
+    async onGatewayChange(store: DriverStateStore, change: GatewayChange, endpoints: readonly BridgeEndpoint[]) {
       const plans = endpoints.map((endpoint) => {
         const record = recordFor(endpoint);
         const plan = planEndpoint(change.sandbox.portBindings, endpoint, record.network, change.gw4, change.gw6, proxy !== null);
@@ -51,7 +53,7 @@ export function createPublisherWith(deps: PublisherDeps, options: PublisherOptio
         const errors: unknown[] = [];
         for (const { record, diff } of plans) {
           try {
-            await releaseBindings(applyDeps, record, diff.remove);
+            await releaseBindings(applyDeps, store, record, diff.remove);
           } catch (error) {
             errors.push(error);
           }
@@ -63,7 +65,7 @@ export function createPublisherWith(deps: PublisherDeps, options: PublisherOptio
       const undo: Undo[] = [];
       try {
         for (const { record, diff } of plans) {
-          if (diff.add.length > 0) await acquireEndpoint(applyDeps, record, diff.add, siblingsOf(record), undo);
+          if (diff.add.length > 0) await acquireEndpoint(applyDeps, store, record, diff.add, siblingsOf(record), undo);
         }
       } catch (error) {
         for (const step of undo.reverse()) {
@@ -77,19 +79,19 @@ export function createPublisherWith(deps: PublisherDeps, options: PublisherOptio
       }
     },
 
-    async releaseEndpoint(endpointId: string) {
+    async releaseEndpoint(store: DriverStateStore, endpointId: string) {
       const record = records.get(endpointId);
       const errors: unknown[] = [];
       if (record) {
         try {
-          await releaseBindings(applyDeps, record, record.entries.map((e) => e.binding));
+          await releaseBindings(applyDeps, store, record, record.entries.map((e) => e.binding));
         } catch (error) {
           errors.push(error);
         }
         records.delete(endpointId);
       }
       try {
-        await forgetStored(ctx.state, endpointId);
+        await forgetStored(store, endpointId);
       } catch (error) {
         errors.push(error);
       }
@@ -99,11 +101,11 @@ export function createPublisherWith(deps: PublisherDeps, options: PublisherOptio
 
     bindings: (endpointId: string) => operational(records.get(endpointId)),
 
-    async restore(endpoints: readonly BridgeEndpoint[]) {
+    async restore(store: DriverStateStore, endpoints: readonly BridgeEndpoint[]) {
       for (const endpoint of endpoints) {
         const record = recordFor(endpoint);
         if (record.entries.length > 0) continue;
-        await restoreEndpoint(applyDeps, record);
+        await restoreEndpoint(applyDeps, store, record);
       }
     },
 

@@ -1,5 +1,6 @@
 /** Applying, release phase: removes bindings an endpoint no longer needs. */
 import { NetdAggregateError } from "@netd/driverapi";
+import type { DriverStateStore } from "@netd/driverapi";
 import type { AcquireDeps } from "./acquire.js";
 import { flushUdp } from "./conntrack.js";
 import { endpointPorts } from "./firewall-ports.js";
@@ -13,7 +14,7 @@ import type { AppliedBinding } from "./types.js";
  * sockets and allocations, a UDP conntrack flush, and the stored state. Failures after the
  * firewall step are collected and thrown together once everything was tried.
  */
-export async function releaseBindings(deps: AcquireDeps, record: EndpointRecord, remove: readonly AppliedBinding[]): Promise<void> {
+export async function releaseBindings(deps: AcquireDeps, store: DriverStateStore, record: EndpointRecord, remove: readonly AppliedBinding[]): Promise<void> {
   if (remove.length === 0) return;
   const gone = new Set(remove);
   const keep = record.entries.filter((e) => !gone.has(e.binding));
@@ -26,7 +27,7 @@ export async function releaseBindings(deps: AcquireDeps, record: EndpointRecord,
   for (const r of results) if (r.status === "rejected") errors.push(r.reason);
   await flushUdp(deps.ctx, remove);
   try {
-    await persist(deps.ctx.state, record);
+    await persist(store, record);
   } catch (error) {
     errors.push(error);
   }

@@ -1,4 +1,5 @@
 /** Re-creating stored bindings with their exact host ports after a restart. */
+import type { DriverStateStore } from "@netd/driverapi";
 import type { AcquireDeps } from "./acquire.js";
 import { holdGroup } from "./host-ports.js";
 import { endpointPorts } from "./firewall-ports.js";
@@ -14,9 +15,9 @@ import { groupKey } from "./types.js";
  * more is logged and left out, so the gateway-change replay that follows restore plans it
  * again (it then gets the port back if it became free, or another one of its range).
  */
-export async function restoreEndpoint(deps: AcquireDeps, record: EndpointRecord): Promise<void> {
+export async function restoreEndpoint(deps: AcquireDeps, store: DriverStateStore, record: EndpointRecord): Promise<void> {
   const { ctx } = deps;
-  const stored = await loadStored(ctx.state, record.endpoint.id);
+  const stored = await loadStored(store, record.endpoint.id);
   if (stored.length === 0) return;
   const groups = new Map<string, AppliedBinding[]>();
   for (const b of stored) {
@@ -53,5 +54,5 @@ export async function restoreEndpoint(deps: AcquireDeps, record: EndpointRecord)
   rememberPorts(record, entries);
   // The stored group ranges are kept, so the replay event finds nothing to change.
   rememberPorts(record, stored.map((binding) => ({ binding, hold: null })));
-  await persist(ctx.state, record);
+  await persist(store, record);
 }

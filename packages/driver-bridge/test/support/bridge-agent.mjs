@@ -28,8 +28,8 @@ async function openWith(options, store) {
   const kernel = createLinuxKernel();
   const ports = createPortAllocator({ range: portRange, reservedPorts: [] });
   const portReserver = createOsPortReserver({ allocator: ports });
-  const driver = createBridgeDriver();
-  const controller = await Controller.open({ kernel, store, drivers: [driver], ports, portReserver, log, netnsPrefix, userlandProxy });
+  const driver = createBridgeDriver({ userlandProxy });
+  const controller = await Controller.open({ kernel, store, drivers: [driver], ports, portReserver, log, netnsPrefix });
   state = { kernel, controller, driver, store };
   return { drivers: controller.drivers() };
 }
@@ -79,9 +79,8 @@ export async function restart() {
 
 export async function close() {
   if (!state) return;
-  const { controller, kernel, driver } = state;
+  const { controller, kernel } = state;
   state = null;
-  await driver.close?.();
   await controller.close();
   await kernel.close();
 }

@@ -1,10 +1,10 @@
 // Fixtures for the publisher's unit tests: a DriverContext over the fake kernel and a real
 // port allocator, a recording BridgeFirewall, a recording proxy manager.
-import type { DriverContext, DriverStateStore, GatewayChange, HostPortReserver, PortBinding } from "@netd/driverapi";
+import type { DriverStateStore, GatewayChange, HostPortReserver, PortBinding } from "@netd/driverapi";
 import { createFakeKernel } from "@netd/kernel-fake";
 import type { FakeKernel } from "@netd/kernel-fake";
 import { createPortAllocator } from "@netd/portallocator";
-import type { BridgeEndpoint, BridgeFirewall, BridgeNetworkConfig, EndpointPorts } from "../../src/model.js";
+import type { BridgeEndpoint, BridgeFirewall, BridgeNetworkConfig, EndpointPorts, PublishContext } from "../../src/model.js";
 import type { ProxyListener, ProxyManager, ProxySpec } from "../../src/proxy/types.js";
 import { bridgeNetworkConfig } from "./network-config.js";
 
@@ -20,8 +20,10 @@ export function memoryState(): DriverStateStore & { data: Map<string, unknown> }
   };
 }
 
-export interface TestContext extends DriverContext {
+/** The publisher's stable context plus the per-call state and the driver's proxy switch. */
+export interface TestContext extends PublishContext {
   readonly kernel: FakeKernel;
+  readonly userlandProxy: boolean;
   readonly logs: Array<{ level: string; message: string }>;
   readonly state: ReturnType<typeof memoryState>;
 }
@@ -36,7 +38,7 @@ export function testContext(options: { proxy?: boolean; reserver?: HostPortReser
     ...(options.reserver ? { portReserver: options.reserver } : {}),
     log: { debug: at("debug"), info: at("info"), warn: at("warn"), error: at("error") },
     state: options.state ?? memoryState(),
-    settings: { userlandProxy: options.proxy ?? false },
+    userlandProxy: options.proxy ?? false,
     logs,
   };
 }
@@ -100,15 +102,12 @@ export function change(
   gw4: string | null,
   gw6: string | null,
   portBindings: PortBinding[],
-  previous: { gw4: string | null; gw6: string | null } = { gw4: null, gw6: null },
 ): GatewayChange {
   return {
     phase,
-    reason: "join",
     sandbox: { id: "sb1", name: "c1", netns: "/run/netns/sb1", portBindings, exposedPorts: [] },
     gw4,
     gw6,
-    previous,
     endpoints: [],
   };
 }

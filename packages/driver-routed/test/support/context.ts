@@ -2,7 +2,7 @@
  * Unit-test helpers (not exported by the package): a DriverContext on the fake kernel and
  * NetworkInfo/EndpointInfo/GatewayChange builders. Subnets 10.33.x.0/24, fd00:33:x::/64.
  */
-import type { DriverContext, DriverStateStore, EndpointInfo, GatewayChange, NetworkInfo, PortBinding, SandboxInfo } from "@netd/driverapi";
+import type { DriverContext, DriverStateStore, EndpointInfo, GatewayChange, NetworkInfo, PortAllocator, PortBinding, SandboxInfo } from "@netd/driverapi";
 import type { FakeKernel } from "@netd/kernel-fake";
 import { createPortAllocator } from "@netd/portallocator";
 
@@ -18,14 +18,13 @@ export function memoryState(): DriverStateStore {
 }
 
 /** A context whose info/warn/error messages are pushed onto `logs`. */
-export function context(kernel: FakeKernel, logs: string[], userlandProxy = false): DriverContext {
+export function context(kernel: FakeKernel, logs: string[]): DriverContext & { readonly ports: PortAllocator } {
   return {
     kernel,
     hostNetns: kernel.hostNetns,
     ports: createPortAllocator({ range: { start: 40000, end: 40999 }, reservedPorts: [] }),
     log: { debug() {}, info: (m) => logs.push(m), warn: (m) => logs.push(m), error: (m) => logs.push(m) },
     state: memoryState(),
-    settings: { userlandProxy },
   };
 }
 
@@ -56,5 +55,5 @@ export const sandbox = (netns: string, portBindings: PortBinding[], id = "sb1"):
 
 /** Both phases of one event, as core sends them. */
 export function events(sb: SandboxInfo, gw4: string | null, gw6: string | null, endpoints: EndpointInfo[]): GatewayChange[] {
-  return (["release", "acquire"] as const).map((phase) => ({ phase, reason: "join", sandbox: sb, gw4, gw6, previous: { gw4: null, gw6: null }, endpoints }));
+  return (["release", "acquire"] as const).map((phase) => ({ phase, sandbox: sb, gw4, gw6, endpoints }));
 }

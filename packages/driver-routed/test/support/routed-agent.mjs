@@ -30,8 +30,8 @@ export async function open(options) {
   const kernel = createLinuxKernel();
   const ports = createPortAllocator({ range: portRange, reservedPorts: [] });
   const portReserver = createOsPortReserver({ allocator: ports });
-  const drivers = [createBridgeDriver(), createRoutedDriver()];
-  const controller = await Controller.open({ kernel, store: createMemoryStore(), drivers, ports, portReserver, log, netnsPrefix, userlandProxy });
+  const drivers = [createBridgeDriver({ userlandProxy }), createRoutedDriver({ userlandProxy })];
+  const controller = await Controller.open({ kernel, store: createMemoryStore(), drivers, ports, portReserver, log, netnsPrefix });
   state = { kernel, controller, drivers };
   return { drivers: controller.drivers() };
 }
@@ -74,9 +74,8 @@ export async function logs() {
 
 export async function close() {
   if (!state) return;
-  const { controller, kernel, drivers } = state;
+  const { controller, kernel } = state;
   state = null;
-  for (const d of drivers) await d.close?.();
   await controller.close();
   await kernel.close();
 }

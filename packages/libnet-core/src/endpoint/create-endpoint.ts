@@ -1,9 +1,11 @@
 import { UndoStack, wrapError } from "@netd/driverapi";
+import type { CreateEndpointResult } from "@netd/driverapi";
 import type { Core } from "../core.js";
-import { toEndpointInfo, toNetworkInfo } from "../core.js";
+import { contextFor, toEndpointInfo, toNetworkInfo } from "../core.js";
 import { coreError } from "../errors.js";
 import { newId } from "../ids.js";
 import type { EndpointRecord, NetworkRecord } from "../model.js";
+import type { Txn } from "../txn/transaction.js";
 import { checkInteger, checkMac, checkStringMap } from "../validate.js";
 
 /** Endpoint settings (Docker's `EndpointConfig`); every field optional. */
@@ -19,8 +21,20 @@ export interface EndpointConfig {
   readonly driverOpts?: Record<string, string>;
 }
 
-/** Validates, assigns addresses, lets the driver create the endpoint, stores it (reference §1.4). */
-export async function createEndpoint(core: Core, network: NetworkRecord, config: EndpointConfig = {}): Promise<EndpointRecord> {
+/** A created endpoint, staged in its operation's transaction; `undo` takes it back (rewinding IPAM). */
+export interface CreatedEndpoint {
+  readonly record: EndpointRecord;
+  readonly txn: Txn;
+  undo(): Promise<void>;
+}
+
+/**
+ * Validates, assigns addresses, writes the operation's intent (a connect to `joinTo`, or a
+ * plain create when null), lets the driver create the endpoint and stages the record in the
+ * transaction (reference §1.4). The caller commits (or joins, which commits) or calls `undo`.
+ * The caller holds the network lock.
+ */
+export async function createEndpoint(core: Core, network: NetworkRecord, config: EndpointConfig = {}, joinTo: string | null = null): Promise<CreatedEndpoint> {
   const mac = checkMac(config.macAddress);
   const gwPriority = checkInteger("gwPriority", config.gwPriority, 0, -(2 ** 31), 2 ** 31 - 1);
   const options = checkStringMap("driver option", config.driverOpts);
@@ -45,18 +59,30 @@ export async function createEndpoint(core: Core, network: NetworkRecord, config:
     const ipv6 = network.ipv6 ? core.ipam.allocateAddress(network.id, 6, want6) : null;
     if (ipv6) undo.push("IPv6 address", () => core.ipam.releaseAddress(network.id, 6, ipv6, { rewind: true }));
     let record: EndpointRecord = { id, networkId: network.id, ipv4, ipv6, mac, options, aliases: aliases as string[], gwPriority, sandboxId: null, join: null };
-    let result: Awaited<ReturnType<typeof driver.createEndpoint>>;
-    try {
-      result = await driver.createEndpoint(core.contextFor(driver), toNetworkInfo(network), toEndpointInfo(record));
-    } catch (e) {
-      throw wrapError(`failed to create endpoint on network '${network.name}'`, e);
+    const txn = await core.begin({ op: "connect", endpoint: record, sandboxId: joinTo });
+    undo.push("transaction", () => txn.abandon());
+    const ctx = contextFor(core, driver, txn);
+    if (driver.createEndpoint) {
+      let result: CreateEndpointResult | void;
+      try {
+        result = await driver.createEndpoint(ctx, toNetworkInfo(network), toEndpointInfo(record));
+      } catch (e) {
+        throw wrapError(`failed to create endpoint on network '${network.name}'`, e);
+      }
+      if (result?.mac && !mac) record = { ...record, mac: result.mac };
     }
-    undo.push(`driver ${driver.name} endpoint`, () => driver.deleteEndpoint(core.contextFor(driver), toNetworkInfo(network), toEndpointInfo(record)));
-    if (result?.mac && !mac) record = { ...record, mac: result.mac };
-    await core.store.apply([{ op: "put", kind: "endpoint", id, value: record }]);
+    const created = record;
+    if (driver.deleteEndpoint) undo.push(`driver ${driver.name} endpoint`, () => driver.deleteEndpoint!(ctx, toNetworkInfo(network), toEndpointInfo(created)));
+    txn.put("endpoint", id, record);
     core.state.endpoints.set(id, record);
-    undo.commit();
-    return record;
+    undo.push("endpoint record", () => void core.state.endpoints.delete(id));
+    return {
+      record,
+      txn,
+      async undo() {
+        for (const f of await undo.rollback()) core.log.error("endpoint rollback step failed", { network: network.name, error: f.message });
+      },
+    };
   } catch (e) {
     const failures = await undo.rollback();
     for (const f of failures) core.log.error("rollback step failed", { network: network.name, error: f.message });

@@ -3,8 +3,9 @@
  * endpoint in it, in two phases across drivers — every driver releases, then every driver
  * acquires — so that a host port freed by one driver can be taken by another.
  */
-import type { Driver, DriverContext, EndpointInfo, GatewayChange, SandboxInfo } from "@netd/driverapi";
-import type { GatewayPair } from "../model.js";
+import type { Driver, DriverContext, EndpointInfo, GatewayChange } from "@netd/driverapi";
+import { toSandboxInfo } from "../views.js";
+import type { GatewayPair, SandboxRecord } from "../model.js";
 
 /** One driver's share of a sandbox: its endpoints there. */
 export interface Participant {
@@ -21,10 +22,8 @@ export interface DeliveryFailure {
 }
 
 export interface Delivery {
-  readonly sandbox: SandboxInfo;
+  readonly sandbox: SandboxRecord;
   readonly next: GatewayPair;
-  readonly previous: GatewayPair;
-  readonly reason: GatewayChange["reason"];
   readonly participants: readonly Participant[];
   /**
    * `stop`: the first failure aborts the delivery (join: the caller rolls back).
@@ -49,15 +48,7 @@ export async function deliverGatewayChange(d: Delivery): Promise<DeliveryFailure
   for (const phase of ["release", "acquire"] as const) {
     for (const p of ordered) {
       if (!p.driver.onGatewayChange) continue;
-      const change: GatewayChange = {
-        phase,
-        reason: d.reason,
-        sandbox: d.sandbox,
-        gw4: d.next.gw4,
-        gw6: d.next.gw6,
-        previous: { gw4: d.previous.gw4, gw6: d.previous.gw6 },
-        endpoints: p.endpoints,
-      };
+      const change: GatewayChange = { phase, sandbox: toSandboxInfo(d.sandbox, p.driver), gw4: d.next.gw4, gw6: d.next.gw6, endpoints: p.endpoints };
       try {
         await p.driver.onGatewayChange(p.ctx, change);
       } catch (error) {

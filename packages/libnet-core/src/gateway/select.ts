@@ -3,7 +3,7 @@
  * then the IPv4 and IPv6 gateways chosen independently as the first endpoint that has a
  * gateway of that family. Pure: no I/O, no state.
  */
-import type { JoinResult, RouteSpec } from "@netd/driverapi";
+import type { JoinResult } from "@netd/driverapi";
 import type { GatewayPair } from "../model.js";
 
 /** What selection needs to know about one joined endpoint. */
@@ -51,18 +51,12 @@ export function selectGateways(candidates: readonly GatewayCandidate[]): Gateway
   };
 }
 
-function hasDefaultRoute(routes: readonly RouteSpec[] | undefined, family: 4 | 6): boolean {
-  const any = family === 4 ? "0.0.0.0/0" : "::/0";
-  return (routes ?? []).some((r) => r.family === family && (r.to === "default" || r.to === any));
-}
-
 /**
  * Whether a joined endpoint has a gateway per family (§3.1). An IPv6 gateway is discarded
  * when the endpoint has no IPv6 address (§1.5 step 4).
  */
 export function gatewayFamilies(join: JoinResult, hasIpv6Address: boolean): { hasGw4: boolean; hasGw6: boolean } {
-  const hasGw4 = join.gateway4 !== null || join.forceGateway4 === true || hasDefaultRoute(join.staticRoutes, 4);
-  const hasGw6 =
-    hasIpv6Address && (join.gateway6 !== null || join.forceGateway6 === true || hasDefaultRoute(join.staticRoutes, 6));
+  const hasGw4 = join.gateway4 !== null || join.forceGateway4 === true;
+  const hasGw6 = hasIpv6Address && (join.gateway6 !== null || join.forceGateway6 === true);
   return { hasGw4, hasGw6 };
 }

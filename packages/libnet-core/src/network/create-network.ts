@@ -1,6 +1,6 @@
 import type { IpamFamilyRequest } from "../ipam/index.js";
 import type { Core } from "../core.js";
-import { toNetworkInfo } from "../core.js";
+import { contextFor, toNetworkInfo } from "../core.js";
 import { coreError } from "../errors.js";
 import { newId } from "../ids.js";
 import type { NetworkRecord } from "../model.js";
@@ -24,8 +24,9 @@ export interface CreateNetworkRequest {
 }
 
 /**
- * Validates, allocates pools, lets the driver create the network, then stores it (reference
- * §1.2). Any failure undoes the earlier steps in reverse.
+ * Validates, allocates pools, writes the intent, lets the driver create the network, then
+ * commits it (reference §1.2). Any failure undoes the earlier steps in reverse. The caller
+ * serialises network creation (names are unique).
  */
 export async function createNetwork(core: Core, req: CreateNetworkRequest): Promise<NetworkRecord> {
   const name = checkName("network", req?.name);
@@ -59,13 +60,17 @@ export async function createNetwork(core: Core, req: CreateNetworkRequest): Prom
     });
     undo.push("IPAM allocation", () => core.ipam.releaseNetwork(id));
     const record: NetworkRecord = { id, name, driver: driver.name, internal, ipv4: alloc.ipv4, ipv6: alloc.ipv6, options, labels, created: new Date().toISOString() };
+    const txn = await core.begin({ op: "createNetwork", network: record });
+    undo.push("transaction", () => txn.abandon());
+    const ctx = contextFor(core, driver, txn);
     try {
-      await driver.createNetwork(core.contextFor(driver), toNetworkInfo(record));
+      await driver.createNetwork(ctx, toNetworkInfo(record));
     } catch (e) {
       throw wrapError(`failed to create network '${name}' with driver '${driver.name}'`, e);
     }
-    undo.push(`driver ${driver.name} network`, () => driver.deleteNetwork(core.contextFor(driver), toNetworkInfo(record)));
-    await core.store.apply([{ op: "put", kind: "network", id, value: record }]);
+    undo.push(`driver ${driver.name} network`, () => driver.deleteNetwork(ctx, toNetworkInfo(record)));
+    txn.put("network", id, record);
+    await txn.commit();
     core.state.networks.set(id, record);
     undo.commit();
     core.log.info("network created", { network: name, id, driver: driver.name });

@@ -1,13 +1,13 @@
 import { wrapError } from "@netd/driverapi";
 import type { Core } from "../core.js";
-import { toNetworkInfo } from "../core.js";
+import { contextFor, toNetworkInfo } from "../core.js";
 import { coreError } from "../errors.js";
 import type { NetworkRecord } from "../model.js";
 
 /**
  * Deletes a network without endpoints. Unlike the reference (which releases IPAM first,
  * §1.3), the driver goes first: if it fails, nothing else has changed and the network can
- * be deleted again once the cause is fixed.
+ * be deleted again once the cause is fixed. A crash after the intent is finished at restart.
  */
 export async function deleteNetwork(core: Core, network: NetworkRecord): Promise<void> {
   const endpoints = [...core.state.endpoints.values()].filter((e) => e.networkId === network.id);
@@ -20,12 +20,17 @@ export async function deleteNetwork(core: Core, network: NetworkRecord): Promise
     );
   }
   const driver = core.registry.get(network.driver);
+  const txn = await core.begin({ op: "deleteNetwork", networkId: network.id });
   try {
-    await driver.deleteNetwork(core.contextFor(driver), toNetworkInfo(network));
+    await driver.deleteNetwork(contextFor(core, driver, txn), toNetworkInfo(network));
   } catch (e) {
+    // The driver's staged state is dropped; what it removed in the kernel stays removed and a
+    // retried delete (idempotent) finishes the job.
+    await txn.abandon();
     throw wrapError(`failed to delete network '${network.name}'`, e);
   }
-  await core.store.apply([{ op: "delete", kind: "network", id: network.id }]);
+  txn.delete("network", network.id);
+  await txn.commit();
   core.ipam.releaseNetwork(network.id);
   core.state.networks.delete(network.id);
   core.log.info("network deleted", { network: network.name, id: network.id });

@@ -6,6 +6,7 @@ import type { SandboxRecord } from "../model.js";
 import { NO_GATEWAYS } from "../model.js";
 import { checkName, checkStringMap } from "../validate.js";
 import { checkExposedPorts, checkPortBindings } from "./port-bindings.js";
+import { checkNetnsFree } from "./netns-owner.js";
 
 export interface CreateSandboxRequest {
   /** Default: the first 12 characters of the id. */
@@ -17,41 +18,43 @@ export interface CreateSandboxRequest {
   readonly labels?: Record<string, string>;
 }
 
-/** Validates, creates the namespace when none is given, stores the sandbox. */
+/**
+ * Validates, writes the intent, creates the namespace when none is given, commits the
+ * sandbox. The name is reserved before the first await, so concurrent creates with one name
+ * cannot both succeed.
+ */
 export async function createSandbox(core: Core, req: CreateSandboxRequest = {}): Promise<SandboxRecord> {
   const id = newId();
   const name = req.name === undefined ? id.slice(0, 12) : checkName("sandbox", req.name);
-  if ([...core.state.sandboxes.values()].some((s) => s.name === name)) {
-    throw coreError("SANDBOX_EXISTS", `sandbox with name '${name}' already exists`, "pick another name or remove the existing sandbox", { name });
-  }
   const portBindings = checkPortBindings(req.portBindings);
   const exposedPorts = checkExposedPorts(req.exposedPorts);
   const labels = checkStringMap("label", req.labels);
-  let netns = req.netns;
-  if (netns !== undefined) {
-    if (typeof netns !== "string" || !(await core.kernel.netns.exists(netns))) {
-      throw coreError("INVALID_ARGUMENT", `network namespace ${JSON.stringify(netns)} does not exist`, "create it first (ip netns add) or omit it to let netd create one");
-    }
-  } else {
-    netns = await core.kernel.netns.create(`${core.netnsPrefix}${id.slice(0, 12)}`);
+  if (req.netns !== undefined && typeof req.netns !== "string") {
+    throw coreError("INVALID_ARGUMENT", `network namespace ${JSON.stringify(req.netns)} is not a path`, "pass a path such as /run/netns/NAME or /proc/PID/ns/net, or omit it to let netd create one");
   }
-  const record: SandboxRecord = {
-    id,
-    name,
-    netns,
-    netnsOwned: req.netns === undefined,
-    portBindings,
-    exposedPorts,
-    labels,
-    gateways: NO_GATEWAYS,
-    created: new Date().toISOString(),
-  };
+  if ([...core.state.sandboxes.values()].some((s) => s.name === name) || core.state.pendingSandboxNames.has(name)) {
+    throw coreError("SANDBOX_EXISTS", `sandbox with name '${name}' already exists`, "pick another name or remove the existing sandbox", { name });
+  }
+  core.state.pendingSandboxNames.add(name);
   try {
-    await core.store.apply([{ op: "put", kind: "sandbox", id, value: record }]);
-  } catch (e) {
-    if (record.netnsOwned) await core.kernel.netns.delete(netns);
-    throw e;
+    if (req.netns !== undefined) await checkNetnsFree(core, req.netns);
+    const netnsOwned = req.netns === undefined;
+    const netns = req.netns ?? `/run/netns/${core.netnsPrefix}${id.slice(0, 12)}`;
+    const record: SandboxRecord = { id, name, netns, netnsOwned, portBindings, exposedPorts, labels, gateways: NO_GATEWAYS, created: new Date().toISOString() };
+    const txn = await core.begin({ op: "createSandbox", sandbox: record });
+    try {
+      if (netnsOwned) await core.kernel.netns.create(`${core.netnsPrefix}${id.slice(0, 12)}`);
+      txn.put("sandbox", id, record);
+      await txn.commit();
+    } catch (e) {
+      if (netnsOwned) await core.kernel.netns.delete(netns).catch((err: unknown) => core.log.error("namespace cleanup after a failed sandbox create failed", { netns, error: String(err) }));
+      await txn.abandon();
+      throw e;
+    }
+    core.state.sandboxes.set(id, record);
+    core.log.info("sandbox created", { sandbox: name, id, netns });
+    return record;
+  } finally {
+    core.state.pendingSandboxNames.delete(name);
   }
-  core.state.sandboxes.set(id, record);
-  return record;
 }

@@ -5,21 +5,22 @@ import type { SandboxRecord } from "../model.js";
 import { leave } from "./leave.js";
 
 /**
- * Deletes a sandbox (reference §1.8): marks it deleting so no gateway events are sent, then
- * for every endpoint `leave` and delete, then removes a namespace netd created. Best effort:
- * returns every failure; the sandbox is gone either way.
+ * Deletes a sandbox (reference §1.8) in one transaction: marks it deleting so no gateway
+ * events are sent, then for every endpoint `leave` and delete, then removes a namespace netd
+ * created. Best effort: returns every failure; the sandbox is gone either way.
  */
 export async function deleteSandbox(core: Core, sandbox: SandboxRecord): Promise<unknown[]> {
   core.state.deleting.add(sandbox.id);
   const errors: unknown[] = [];
+  const txn = await core.begin({ op: "deleteSandbox", sandboxId: sandbox.id });
   try {
     let current = sandbox;
     for (const ep of joinedEndpoints(core, sandbox.id)) {
-      const res = await leave(core, ep, current);
+      const res = await leave(core, txn, ep, current);
       errors.push(...res.errors);
       current = core.state.sandboxes.get(sandbox.id) ?? current;
       try {
-        await deleteEndpoint(core, res.endpoint);
+        await deleteEndpoint(core, txn, res.endpoint);
       } catch (e) {
         errors.push(e);
       }
@@ -31,12 +32,14 @@ export async function deleteSandbox(core: Core, sandbox: SandboxRecord): Promise
     } catch (e) {
       errors.push(e);
     }
-    await core.store.apply([{ op: "delete", kind: "sandbox", id: sandbox.id }]);
+    txn.delete("sandbox", sandbox.id);
+    await txn.commit();
     core.state.sandboxes.delete(sandbox.id);
     core.state.delivered.delete(sandbox.id);
   } finally {
     core.state.deleting.delete(sandbox.id);
   }
   for (const e of errors) core.log.warn("sandbox delete step failed", { sandbox: sandbox.name, error: String(e) });
+  core.log.info("sandbox deleted", { sandbox: sandbox.name, id: sandbox.id });
   return errors;
 }

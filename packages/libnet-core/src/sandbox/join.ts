@@ -3,6 +3,7 @@ import type { JoinResult } from "@netd/driverapi";
 import type { Core } from "../core.js";
 import {
   changedParticipants,
+  contextFor,
   gatewaysOf,
   joinedEndpoints,
   networkOf,
@@ -15,15 +16,19 @@ import {
 import { coreError } from "../errors.js";
 import { deliverGatewayChange } from "../gateway/notify.js";
 import type { EndpointRecord, SandboxRecord } from "../model.js";
+import type { Txn } from "../txn/transaction.js";
+import { unpublishedWarning } from "./port-bindings.js";
 
 /**
  * Joins an endpoint to a sandbox (reference §1.5, with netd's event instead of per-endpoint
  * calls): driver.join, then one gateway-change event to every driver whose view changed,
- * then the store. Any failure rolls the whole join back: the drivers that saw the new state
- * get the previous one again, the joining driver's `leave` runs, and controller state,
- * store and kernel are as before. The caller holds the sandbox's serializer.
+ * then the commit of `txn` (the operation's records and every driver's staged state). Any
+ * failure, the commit's included, rolls the join back: the drivers that saw the new state get
+ * the previous one again, the joining driver's `leave` runs, and controller state and kernel
+ * are as before; `txn` is left for the caller to abandon. The caller holds the sandbox's
+ * serializer.
  */
-export async function join(core: Core, endpoint: EndpointRecord, sandbox: SandboxRecord): Promise<EndpointRecord> {
+export async function join(core: Core, txn: Txn, endpoint: EndpointRecord, sandbox: SandboxRecord): Promise<EndpointRecord> {
   if (core.state.deleting.has(sandbox.id)) {
     throw coreError("SANDBOX_BEING_DELETED", `sandbox '${sandbox.name}' is being deleted`, "create a new sandbox");
   }
@@ -36,8 +41,10 @@ export async function join(core: Core, endpoint: EndpointRecord, sandbox: Sandbo
     throw coreError("ENDPOINT_EXISTS", `sandbox '${sandbox.name}' is already connected to network '${network.name}'`, "disconnect it first", { network: network.name, sandbox: sandbox.name });
   }
   const driver = core.registry.get(network.driver);
-  const ctx = core.contextFor(driver);
-  const sbInfo = toSandboxInfo(sandbox);
+  const ctx = contextFor(core, driver, txn);
+  const sbInfo = toSandboxInfo(sandbox, driver);
+  const warning = unpublishedWarning(sandbox, network, driver);
+  if (warning) core.log.warn(warning, { sandbox: sandbox.name, network: network.name, driver: driver.name });
 
   let result: JoinResult;
   try {
@@ -51,17 +58,15 @@ export async function join(core: Core, endpoint: EndpointRecord, sandbox: Sandbo
   const after = joinedEndpoints(core, sandbox.id, { add: joined });
   const previous = sandbox.gateways;
   const next = gatewaysOf(core, after);
-  const participants = participantsOf(core, after);
+  const participants = participantsOf(core, txn, after);
   const notified = changedParticipants(core, sandbox.id, next, participants);
 
   const rollback = async (cause: unknown): Promise<never> => {
     // Drivers that saw the new state get the previous one back (without the joining endpoint).
-    const back = participantsOf(core, before);
+    const back = participantsOf(core, txn, before);
     const backNames = new Set(notified.map((p) => p.driver.name));
-    const undoParticipants = participants
-      .filter((p) => backNames.has(p.driver.name))
-      .map((p) => back.find((b) => b.driver.name === p.driver.name) ?? { ...p, endpoints: [] });
-    const failures = await deliverGatewayChange({ sandbox: sbInfo, next: previous, previous: next, reason: "rollback", participants: undoParticipants, onError: "continue" });
+    const undoParticipants = back.filter((p) => backNames.has(p.driver.name));
+    const failures = await deliverGatewayChange({ sandbox, next: previous, participants: undoParticipants, onError: "continue" });
     const leaveErrors: unknown[] = [];
     try {
       await driver.leave(ctx, toNetworkInfo(network), toEndpointInfo(joined), sbInfo);
@@ -75,15 +80,14 @@ export async function join(core: Core, endpoint: EndpointRecord, sandbox: Sandbo
     throw wrapped;
   };
 
-  const failures = await deliverGatewayChange({ sandbox: sbInfo, next, previous, reason: "join", participants: notified, onError: "stop" });
+  const failures = await deliverGatewayChange({ sandbox, next, participants: notified, onError: "stop" });
   if (failures.length > 0) return rollback(failures[0]!.error);
 
   const updatedSandbox: SandboxRecord = { ...sandbox, gateways: next };
+  txn.put("endpoint", joined.id, joined);
+  txn.put("sandbox", sandbox.id, updatedSandbox);
   try {
-    await core.store.apply([
-      { op: "put", kind: "endpoint", id: joined.id, value: joined },
-      { op: "put", kind: "sandbox", id: sandbox.id, value: updatedSandbox },
-    ]);
+    await txn.commit();
   } catch (e) {
     return rollback(e);
   }

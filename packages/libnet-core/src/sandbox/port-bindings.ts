@@ -1,5 +1,6 @@
 import { isIP } from "node:net";
-import type { ExposedPort, PortBinding, Protocol } from "@netd/driverapi";
+import type { Driver, ExposedPort, PortBinding, Protocol } from "@netd/driverapi";
+import type { NetworkRecord, SandboxRecord } from "../model.js";
 import { coreError } from "../errors.js";
 
 const PROTOCOLS: readonly Protocol[] = ["tcp", "udp", "sctp"];
@@ -46,4 +47,14 @@ export function checkExposedPorts(value: unknown): ExposedPort[] {
   if (value === undefined) return [];
   if (!Array.isArray(value)) throw coreError("INVALID_ARGUMENT", "exposedPorts must be a list", "pass an array of { protocol, port }");
   return value.map((p: Partial<ExposedPort>) => ({ protocol: checkProtocol(p.protocol), port: checkPort("exposed port", p.port, false) }));
+}
+
+/**
+ * The warning core gives when a sandbox with published or exposed ports joins a network whose
+ * driver does not publish ports (capabilities.publishesPorts false); null when nothing is lost.
+ */
+export function unpublishedWarning(sandbox: SandboxRecord, network: NetworkRecord, driver: Driver): string | null {
+  if (driver.capabilities.publishesPorts || sandbox.portBindings.length === 0) return null;
+  const ports = [...new Set(sandbox.portBindings.map((b) => `${b.containerPort}/${b.protocol}`))].join(", ");
+  return `driver '${driver.name}' of network '${network.name}' does not publish ports; ${ports} of sandbox '${sandbox.name}' is not published on that network`;
 }

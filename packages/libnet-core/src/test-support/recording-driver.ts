@@ -10,7 +10,7 @@ import { API_VERSION, NetdError } from "@netd/driverapi";
 import type { Driver, DriverContext, EndpointInfo, GatewayChange, NetworkInfo, SandboxInfo } from "@netd/driverapi";
 
 export interface Journal {
-  /** Every hook call in order: "bridge:join:<net>", "bridge:release:<reason>" … */
+  /** Every hook call in order: "bridge:join:<net>", "bridge:release:gw4=<id6 or ->" … */
   readonly calls: string[];
   /** Host port table shared by all drivers: "0.0.0.0:8080/tcp" → "<net>:v4". */
   readonly hostPorts: Map<string, string>;
@@ -115,14 +115,14 @@ export function createRecordingDriver(o: RecordingDriverOptions): RecordingDrive
     async leave(ctx, network, endpoint) {
       o.journal.calls.push(`${o.name}:leave:${network.name}`);
       const j = joined.get(endpoint.id);
-      if (!j) return;
-      for (const key of j.bindings) o.journal.hostPorts.delete(key);
-      await ctx.kernel.links.delete(ctx.hostNetns, j.host);
+      for (const key of j?.bindings ?? []) o.journal.hostPorts.delete(key);
+      // By name, not from memory: after a crash the join's state is gone but its veth may not be.
+      await ctx.kernel.links.delete(ctx.hostNetns, `ve${endpoint.id.slice(0, 8)}`);
       joined.delete(endpoint.id);
     },
     async onGatewayChange(ctx, change) {
       events.push(change);
-      o.journal.calls.push(`${o.name}:${change.phase}:${change.reason}`);
+      o.journal.calls.push(`${o.name}:${change.phase}:gw4=${change.gw4?.slice(0, 6) ?? "-"}`);
       fail(change.phase, { change });
       for (const info of change.endpoints) {
         const j = joined.get(info.id);

@@ -38,7 +38,7 @@ export function systemRoutes(app: ApiApp, { controller }: ApiDeps): void {
       NCPU: cpus().length,
       MemTotal: totalmem(),
       Containers: controller.listSandboxes().length,
-      Plugins: { Network: controller.drivers(), Volume: [], Log: [] },
+      Plugins: { Network: controller.drivers().map((d) => d.name), Volume: [], Log: [] },
       Driver: "netd",
       Warnings: [],
     }),

@@ -69,7 +69,7 @@ const STICKY_SYSCTLS = ["net.ipv4.ip_forward", "net.ipv6.conf.all.forwarding", "
 function observe(kernel: FakeKernel, store: MemoryStore) {
   const snap = kernel.snapshot();
   for (const ns of Object.values(snap.namespaces)) {
-    for (const key of STICKY_SYSCTLS) delete (ns.sysctls as Record<string, string>)[key];
+    for (const key of STICKY_SYSCTLS) delete (ns.sysctls)[key];
     for (const table of Object.values(ns.nft)) (table as { body: string }).body = table.body.replace(/\s*elements = \{[^}]*\}/g, "");
   }
   return { kernel: snap, store: store.dump() };

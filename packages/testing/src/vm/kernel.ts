@@ -1,6 +1,7 @@
+import { spawn } from "node:child_process";
 import { existsSync, mkdirSync, readdirSync, renameSync, rmSync } from "node:fs";
 import { join } from "node:path";
-import { cacheRoot, KERNEL_PACKAGE, KERNEL_RELEASE, KERNEL_VERSION } from "./config.js";
+import { cacheRoot, KERNEL_EXTRACT, KERNEL_PACKAGE, KERNEL_RELEASE, KERNEL_VERSION } from "./config.js";
 import { VmSetupError } from "./errors.js";
 import { runTool } from "./proc.js";
 
@@ -16,12 +17,12 @@ export interface GuestKernel {
 
 /**
  * Returns the pinned kernel, downloading (`apt-get download`, after one `apt-get update` if
- * the first try fails) and unpacking it (`dpkg-deb -x`, `busybox depmod`) into the cache on
+ * the first try fails) and unpacking the parts it needs (`dpkg-deb --fsys-tarfile | tar -x`, `busybox depmod`) into the cache on
  * first use. Throws a {@link VmSetupError} naming the package when it cannot be had.
  */
 export async function ensureKernel(): Promise<GuestKernel> {
   const id = `${KERNEL_PACKAGE}=${KERNEL_VERSION}`;
-  const dir = join(cacheRoot(), "kernel", `${KERNEL_RELEASE}_${KERNEL_VERSION}`);
+  const dir = join(cacheRoot(), "kernel", `${KERNEL_RELEASE}_${KERNEL_VERSION}_v2`);
   const kernel: GuestKernel = {
     id,
     release: KERNEL_RELEASE,
@@ -34,14 +35,31 @@ export async function ensureKernel(): Promise<GuestKernel> {
   const partial = `${dir}.partial`;
   rmSync(partial, { recursive: true, force: true });
   mkdirSync(partial, { recursive: true });
-  const unpack = await runTool("dpkg-deb", ["-x", deb, partial]);
-  if (unpack.code !== 0) throw new VmSetupError("VM_KERNEL_UNPACK", `cannot unpack ${deb}: ${unpack.stderr.trim()}`);
+  await unpack(deb, partial);
   // The .deb ships no modules.dep and the host may have no kmod: busybox's depmod does it.
   const depmod = await runTool("busybox", ["depmod", "-b", partial, KERNEL_RELEASE]);
   if (depmod.code !== 0) throw new VmSetupError("VM_KERNEL_DEPMOD", `busybox depmod failed: ${depmod.stderr.trim()}`);
   rmSync(dir, { recursive: true, force: true });
   renameSync(partial, dir);
   return kernel;
+}
+
+/** `dpkg-deb --fsys-tarfile | tar -x` of the kernel image and the modules it can need. */
+async function unpack(deb: string, into: string): Promise<void> {
+  const mods = `./lib/modules/${KERNEL_RELEASE}`;
+  const patterns = [`./boot/vmlinuz-${KERNEL_RELEASE}`, `${mods}/modules.*`, ...KERNEL_EXTRACT.map((p) => `${mods}/kernel/${p}`)];
+  const tar = spawn("tar", ["-x", "-C", into, "--wildcards", "--no-wildcards-match-slash", ...patterns], { stdio: ["pipe", "ignore", "pipe"] });
+  let tarErr = "";
+  tar.stderr.setEncoding("utf8").on("data", (c: string) => (tarErr += c));
+  const tarDone = new Promise<number>((resolve, reject) => {
+    tar.on("error", reject);
+    tar.on("close", (code) => resolve(code ?? 1));
+  });
+  const deb2tar = await runTool("dpkg-deb", ["--fsys-tarfile", deb], { stdoutTo: tar.stdin });
+  const tarCode = await tarDone;
+  if (deb2tar.code !== 0 || tarCode !== 0) {
+    throw new VmSetupError("VM_KERNEL_UNPACK", `cannot unpack ${deb}: ${(deb2tar.stderr + tarErr).trim() || `tar exited with ${tarCode}`}`);
+  }
 }
 
 async function ensureDeb(): Promise<string> {

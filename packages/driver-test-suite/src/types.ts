@@ -55,7 +55,7 @@ export interface ConformanceOptions {
    * deletes). Default "cf". With a real kernel use the test environment's prefix so its
    * leftover check covers them.
    */
-  readonly netnsPrefix?: string;
+  readonly netnsPrefix?: string | (() => string);
   /** Second octet of the IPv4 subnets (10.X.i.0/24) and the IPv6 ones (fd00:X:i::/64). Default 199. */
   readonly subnetOctet?: number;
   /** Checks to run; default all of {@link CHECK_NAMES}. */

@@ -116,7 +116,8 @@ export class Harness {
 
   /** A new sandbox namespace (made with `kernel.netns.create`, deleted by {@link close}). */
   async sandbox(): Promise<SandboxInfo> {
-    const name = `${this.options.netnsPrefix ?? "cf"}-sb${this.sandboxCount++}`;
+    const prefix = typeof this.options.netnsPrefix === "function" ? this.options.netnsPrefix() : (this.options.netnsPrefix ?? "cf");
+    const name = `${prefix}-sb${this.sandboxCount++}`;
     const netns = await this.world.kernel.netns.create(name);
     this.sandboxes.push(netns);
     return { id: hex(), name, netns, portBindings: [], exposedPorts: [] };

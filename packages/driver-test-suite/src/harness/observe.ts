@@ -1,8 +1,9 @@
 /**
  * What the kernel holds, read back through the Kernel interface only (so it works on the
  * fake and on Linux): one sorted line per link, address, route and nft table, per namespace.
- * Link indexes are left out (they change when a link is made again); everything a driver
- * could leave behind or forget to restore is in.
+ * Link indexes and kernel-made link-local routes are left out (they change when a link is
+ * made again, or appear with carrier); everything a driver could leave behind or forget to
+ * restore is in.
  */
 import type { Kernel, NftTableRef } from "@netd/driverapi";
 
@@ -20,6 +21,8 @@ export async function observe(kernel: Kernel, namespaces: Iterable<string>, tabl
     for (const a of await kernel.addresses.list(ns)) lines.push(`${ns} address ${a.address} on ${a.link}`);
     for (const family of [4, 6] as const) {
       for (const r of await kernel.routes.list(ns, family)) {
+        // Linux adds (and keeps) fe80::/64 per IPv6-enabled link once it has carrier: not the driver's doing.
+        if (family === 6 && r.to === "fe80::/64") continue;
         const parts = [r.to, r.via ? `via ${r.via}` : "", r.dev ? `dev ${r.dev}` : "", r.metric !== undefined ? `metric ${r.metric}` : "", r.table !== undefined && r.table !== 254 ? `table ${r.table}` : ""];
         lines.push(`${ns} route${family === 6 ? " -6" : ""} ${parts.filter(Boolean).join(" ")}`);
       }

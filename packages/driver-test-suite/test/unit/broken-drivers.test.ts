@@ -32,6 +32,13 @@ describe("conformance suite on deliberately broken drivers", () => {
     expect(text).toMatch(/Only remove in phase 'release' and add in phase 'acquire'/);
   });
 
+  it("reports a driver that removes its default route only in the acquire phase", async () => {
+    const findings = await run("releases-in-acquire");
+    const text = messages(findings, "gateway-change");
+    expect(text).toMatch(/after phase 'release' of a change that made another driver's endpoint the gateway, the sandbox still has default via 10\.199\.0\.1 dev eth[0-9a-f]{8}/);
+    expect(text).toMatch(/would fail with ROUTE_EXISTS/);
+  });
+
   it("reports a driver that reacts twice to an identical gateway change", async () => {
     const findings = await run("reacts-twice");
     const text = messages(findings, "gateway-change");

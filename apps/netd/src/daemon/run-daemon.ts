@@ -71,7 +71,7 @@ export async function startDaemon(options: DaemonOptions): Promise<RunningDaemon
       netnsPrefix: options.netnsPrefix ?? "netd-",
     });
     undo.push(() => controller.close());
-    const app = await createApiServer({ controller, events: new EventBus(), metrics: new Metrics(), drivers: loaded.map((l) => l.description), ...(log ? { log } : {}) });
+    const app = await createApiServer({ controller, kernel, events: new EventBus(), metrics: new Metrics(), drivers: loaded.map((l) => l.description), ...(log ? { log } : {}) });
     undo.push(() => app.close());
     await app.listen({ path: options.socket });
     chmodSync(options.socket, 0o660);

@@ -58,7 +58,7 @@ export async function ensureNetwork(controller: Controller, conf: NetConf): Prom
     enableIPv6: v6,
     ipam: {
       ...(conf.subnet !== undefined ? { ipv4: { subnet: conf.subnet, ...(conf.gateway !== undefined ? { gateway: conf.gateway } : {}) } } : {}),
-      ...(v6 && conf.subnet6 !== "auto" ? { ipv6: { subnet: conf.subnet6! } } : {}),
+      ...(v6 && conf.subnet6 !== "auto" ? { ipv6: { subnet: conf.subnet6 } } : {}),
     },
     options: conf.options,
     labels: { [NETWORK_LABEL]: "true" },

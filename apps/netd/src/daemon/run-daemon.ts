@@ -66,7 +66,7 @@ export async function startDaemon(options: DaemonOptions): Promise<RunningDaemon
       store,
       drivers,
       ports,
-      portReserver: createOsPortReserver({ allocator: ports }),
+      ...(options.reserveHostPorts === false ? {} : { portReserver: createOsPortReserver({ allocator: ports }) }),
       ...(log ? { log: driverLogger(log) } : {}),
       netnsPrefix: options.netnsPrefix ?? "netd-",
     });

@@ -47,7 +47,7 @@ call() {
 }
 with_prev() { jq -c --argjson p "$2" '. + {prevResult: $p}' <<<"$1"; }
 
-declare -a NA ND RA RD NV RV
+declare -a NA ND RA RD NV RV TV
 for i in $(seq $N); do
   ip netns add bn$i; ip netns add br$i
   # netd-cni
@@ -67,6 +67,7 @@ for i in $(seq $N); do
   RD+=($ELAPSED)
   ELAPSED=0; call $SHIM VERSION "" dummy '{"cniVersion":"1.0.0"}' >/dev/null; NV+=($ELAPSED)
   ELAPSED=0; call $REF/bridge VERSION "" dummy '{"cniVersion":"1.0.0"}' >/dev/null; RV+=($ELAPSED)
+  ELAPSED=0; call /bin/true VERSION "" dummy '{}' >/dev/null; TV+=($ELAPSED)
   ip netns del bn$i; ip netns del br$i
 done
 median() { printf '%s\n' "$@" | sort -n | awk '{a[NR]=$1} END {m=(NR%2)?a[(NR+1)/2]:(a[NR/2]+a[NR/2+1])/2; printf "%.2f", m/1000}'; }
@@ -76,6 +77,7 @@ printf '%-34s %10s %12s %8s\n' "" "netd-cni" "reference" "ratio"
 row "ADD with one port mapping" "${NA[*]}" "${RA[*]}"
 row "DEL" "${ND[*]}" "${RD[*]}"
 row "VERSION (reference: bridge)" "${NV[*]}" "${RV[*]}"
+echo "floor: spawning /bin/true the same way: $(median ${TV[*]}) ms (any plugin's exec cost under this load)"
 # The daemon's own time per request (debug log), to split the shim's cost from the work.
 if [ "${NETD_LOG_LEVEL:-}" = debug ]; then
   for v in add del; do echo "daemon time, $v: $(grep -o '"url":"/cni/'$v'","status":[0-9]*,"ms":[0-9.]*' $W/netd.log | sed 's/.*"ms"://' | tr '\n' ' ')"; done

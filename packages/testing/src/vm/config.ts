@@ -67,11 +67,14 @@ export const MODULE_NAMES = [...BOOT_MODULES, "macvtap", "nf_reject_ipv4", "nf_r
  */
 export const HOST_PROGRAMS = [
   "/usr/sbin/ip",
+  "/usr/sbin/bridge",
+  "/usr/bin/ss",
   "/usr/sbin/nft",
   "/usr/sbin/conntrack",
   "/usr/bin/nsenter",
   "/usr/bin/unshare",
   "/usr/bin/ping",
+  "/usr/bin/prlimit",
 ] as const;
 /** Host data directories/files copied when present (iproute2 tables, protocol names). */
 export const HOST_DATA = ["/etc/iproute2", "/usr/share/iproute2", "/etc/protocols", "/etc/services", "/etc/ethertypes"];

@@ -58,7 +58,7 @@ export async function ensureInitramfs(kernel: GuestKernel, natives: readonly str
     populateTree(tree, kernel, manifest);
     const depmod = await runTool("busybox", ["depmod", "-b", tree, kernel.release]);
     if (depmod.code !== 0) throw new VmSetupError("VM_INITRAMFS", `busybox depmod in the initramfs failed: ${depmod.stderr}`);
-    const partial = `${path}.partial`;
+    const partial = `${path}.partial-${process.pid}`;
     const gzip = createGzip({ level: 1 });
     const written = pipeline(gzip, createWriteStream(partial));
     const list = listTree(tree);

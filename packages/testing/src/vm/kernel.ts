@@ -32,15 +32,21 @@ export async function ensureKernel(): Promise<GuestKernel> {
   if (existsSync(join(kernel.modulesDir, "modules.dep")) && existsSync(kernel.vmlinuz)) return kernel;
 
   const deb = await ensureDeb();
-  const partial = `${dir}.partial`;
+  // Several checkouts may set up at once: each unpacks into its own directory, the first
+  // rename wins and the others drop theirs.
+  const partial = `${dir}.partial-${process.pid}`;
   rmSync(partial, { recursive: true, force: true });
   mkdirSync(partial, { recursive: true });
   await unpack(deb, partial);
   // The .deb ships no modules.dep and the host may have no kmod: busybox's depmod does it.
   const depmod = await runTool("busybox", ["depmod", "-b", partial, KERNEL_RELEASE]);
   if (depmod.code !== 0) throw new VmSetupError("VM_KERNEL_DEPMOD", `busybox depmod failed: ${depmod.stderr.trim()}`);
-  rmSync(dir, { recursive: true, force: true });
-  renameSync(partial, dir);
+  try {
+    renameSync(partial, dir);
+  } catch (err) {
+    rmSync(partial, { recursive: true, force: true });
+    if (!existsSync(join(kernel.modulesDir, "modules.dep"))) throw err;
+  }
   return kernel;
 }
 

@@ -6,7 +6,7 @@ cd "$(dirname "${BASH_SOURCE[0]}")/.."
 bash scripts/bootstrap.sh || { echo "bootstrap failed"; echo "0 passed, 1 failed"; exit 1; }
 export npm_config_nodedir="${npm_config_nodedir:-/usr}" TURBO_TELEMETRY_DISABLED=1
 
-rm -f packages/*/.cache/vitest-*.json apps/*/.cache/vitest-*.json
+rm -f packages/*/.cache/vitest-*.json apps/*/.cache/vitest-*.json examples/*/.cache/vitest-*.json
 status=0
 pnpm turbo run build typecheck lint test --continue --concurrency=2 --output-logs=errors-only || status=1
 # Integration tests share the kernel: one package at a time.

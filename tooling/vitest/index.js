@@ -11,7 +11,6 @@ export function unitConfig() {
     ssr: { resolve: { conditions, externalConditions: ["@netd/source"] } },
     test: {
       include: ["src/**/*.test.ts", "test/unit/**/*.test.ts"],
-      passWithNoTests: true,
       // Tests assert outcomes, never time; CI runs many tasks at once on 2 cores.
       testTimeout: 30_000,
       reporters: ["default", "json"],
@@ -30,7 +29,6 @@ export function integrationConfig() {
     ssr: { resolve: { conditions, externalConditions: ["@netd/source"] } },
     test: {
       include: ["test/int/**/*.int.test.ts"],
-      passWithNoTests: true,
       fileParallelism: false,
       testTimeout: 60_000,
       hookTimeout: 60_000,

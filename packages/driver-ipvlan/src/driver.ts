@@ -48,7 +48,7 @@ export function createIpvlanDriver(): Driver {
       return Promise.resolve();
     },
     join: (ctx, network, endpoint, sandbox) => join(ctx, table, network, endpoint, sandbox),
-    leave: (ctx, _network, endpoint, sandbox) => leave(ctx, table, endpoint, sandbox),
+    leave: (ctx, network, endpoint, sandbox) => leave(ctx, table, network, endpoint, sandbox),
     onGatewayChange: (ctx, change) => onGatewayChange(ctx, table, change),
     restore: (ctx, snapshot) => restore(ctx, table, snapshot),
   };

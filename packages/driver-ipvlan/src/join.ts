@@ -69,7 +69,7 @@ export async function join(ctx: DriverContext, table: EndpointTable, network: Ne
 
 /** Rebuilds an endpoint's record for `restore`: its link found by state or by address, routes read back. */
 export async function rediscover(ctx: DriverContext, network: NetworkInfo, endpoint: EndpointInfo, sandbox: SandboxInfo): Promise<JoinedEndpoint | null> {
-  const ifname = await findIfname(ctx, endpoint, sandbox.netns);
+  const ifname = await findIfname(ctx, network, endpoint, sandbox.netns);
   if (ifname === null) return null;
   const cfg = parseNetworkOptions(network);
   const wanted = { 4: routeFor(cfg, network, endpoint, 4, ifname).route, 6: routeFor(cfg, network, endpoint, 6, ifname).route };
@@ -83,22 +83,29 @@ export async function rediscover(ctx: DriverContext, network: NetworkInfo, endpo
   return { netns: sandbox.netns, ifname, wanted, applied };
 }
 
-/** The endpoint's interface: from the committed state, else the ipvlan link holding its address. */
-async function findIfname(ctx: DriverContext, endpoint: EndpointInfo, netns: NetnsPath): Promise<string | null> {
+/**
+ * The endpoint's interface: from the committed state, else the ipvlan link holding its
+ * address, else the ipvlan link on the network's parent (a join interrupted before its
+ * addresses and its state write; a parent carries one network, a sandbox one endpoint of it).
+ */
+async function findIfname(ctx: DriverContext, network: NetworkInfo, endpoint: EndpointInfo, netns: NetnsPath): Promise<string | null> {
   const saved = await ctx.state.get<{ ifname: string }>(epKey(endpoint.id));
   if (saved) return saved.ifname;
   const mine = [endpoint.ipv4, endpoint.ipv6].filter((a): a is string => a !== null);
   const addrs = await ctx.kernel.addresses.list(netns);
   const hit = addrs.find((a) => mine.includes(a.address));
-  if (!hit) return null;
-  const link = await ctx.kernel.links.get(netns, hit.link);
-  return link?.kind === "ipvlan" ? link.name : null;
+  const link = hit ? await ctx.kernel.links.get(netns, hit.link) : null;
+  if (link?.kind === "ipvlan") return link.name;
+  const parent = await ctx.kernel.links.get(ctx.hostNetns, parseNetworkOptions(network).parent);
+  if (parent === null) return null;
+  const child = (await ctx.kernel.links.list(netns)).find((l) => l.kind === "ipvlan" && l.parentIndex === parent.index);
+  return child?.name ?? null;
 }
 
 /** Deletes the endpoint's link (its routes go with it); a vanished sandbox namespace is fine. */
-export async function leave(ctx: DriverContext, table: EndpointTable, endpoint: EndpointInfo, sandbox: SandboxInfo): Promise<void> {
+export async function leave(ctx: DriverContext, table: EndpointTable, network: NetworkInfo, endpoint: EndpointInfo, sandbox: SandboxInfo): Promise<void> {
   try {
-    const ifname = table.get(endpoint.id)?.ifname ?? (await findIfname(ctx, endpoint, sandbox.netns));
+    const ifname = table.get(endpoint.id)?.ifname ?? (await findIfname(ctx, network, endpoint, sandbox.netns));
     if (ifname !== null) await ctx.kernel.links.delete(sandbox.netns, ifname);
   } catch (e) {
     if (!(isNetdError(e) && e.code === "NETNS_NOT_FOUND")) throw e;

@@ -6,7 +6,7 @@
 import type { DriverContext, NetworkInfo } from "@netd/driverapi";
 import { UndoStack } from "@netd/driverapi";
 import { ipvlanError } from "./errors.js";
-import { dummyName, parseNetworkOptions, probeName, type IpvlanConfig } from "./options.js";
+import { dummyName, parseNetworkOptions, probeName, vlanTempName, type IpvlanConfig } from "./options.js";
 import { missingFeature, planParent } from "./parent.js";
 
 /** What `ctx.state` keeps per network under `net/<id>`. */
@@ -40,13 +40,21 @@ export async function createNetwork(ctx: DriverContext, network: NetworkInfo): P
       await ctx.kernel.links.addDummy(host, { name: cfg.parent, up: true }).catch((e: unknown) => Promise.reject(missingFeature(e, "dummy", network.name)));
       undo.push(`dummy ${cfg.parent}`, () => ctx.kernel.links.delete(host, cfg.parent));
     } else if (plan.kind === "vlan") {
-      await ctx.kernel.links.addChild(host, { name: cfg.parent, parent: plan.base, kind: "vlan", vlanId: plan.vlanId }).catch((e: unknown) => Promise.reject(missingFeature(e, "vlan", network.name)));
-      undo.push(`vlan ${cfg.parent}`, () => ctx.kernel.links.delete(host, cfg.parent));
-      await ctx.kernel.links.set(host, cfg.parent, { up: true });
+      // Made under a name derived from the network id and renamed by the last kernel call:
+      // a create interrupted before that leaves only a link deleteNetwork can find by id.
+      await ctx.kernel.links.addChild(host, { name: vlanTempName(network.id), parent: plan.base, kind: "vlan", vlanId: plan.vlanId }).catch((e: unknown) => Promise.reject(missingFeature(e, "vlan", network.name)));
+      undo.push(`vlan ${vlanTempName(network.id)}`, () => ctx.kernel.links.delete(host, vlanTempName(network.id)));
     }
+    const lower = plan.kind === "vlan" ? vlanTempName(network.id) : cfg.parent;
     const probe = probeName(network.id);
-    await ctx.kernel.links.addChild(host, { name: probe, parent: cfg.parent, kind: "ipvlan", mode: cfg.mode, flag: cfg.flag }).catch((e: unknown) => Promise.reject(missingFeature(e, "ipvlan", network.name)));
+    await ctx.kernel.links.addChild(host, { name: probe, parent: lower, kind: "ipvlan", mode: cfg.mode, flag: cfg.flag }).catch((e: unknown) => Promise.reject(missingFeature(e, "ipvlan", network.name)));
+    undo.push(`probe ${probe}`, () => ctx.kernel.links.delete(host, probe));
     await ctx.kernel.links.delete(host, probe);
+    if (plan.kind === "vlan") {
+      // One request: the kernel renames before it applies the flags.
+      await ctx.kernel.links.set(host, lower, { name: cfg.parent, up: true });
+      undo.push(`vlan ${cfg.parent}`, () => ctx.kernel.links.delete(host, cfg.parent));
+    }
     const record: NetworkRecord = { parent: cfg.parent, createdVlan: plan.kind === "vlan" };
     await ctx.state.put(key(network.id), record);
     undo.commit();
@@ -59,13 +67,14 @@ export async function createNetwork(ctx: DriverContext, network: NetworkInfo): P
 }
 
 /**
- * Deletes what createNetwork made: the probe (if a crash left it), the dummy (named from the
- * id) and a VLAN parent netd created (known from the committed record only: after a crash
+ * Deletes what createNetwork made: the probe and the not yet renamed VLAN link (if a crash
+ * left them), the dummy (named from the id) and a VLAN parent netd created (known from the committed record only: after a crash
  * during create the record is gone and a pre-existing link must never be deleted).
  */
 export async function deleteNetwork(ctx: DriverContext, network: NetworkInfo): Promise<void> {
   const host = ctx.hostNetns;
   await ctx.kernel.links.delete(host, probeName(network.id));
+  await ctx.kernel.links.delete(host, vlanTempName(network.id));
   const record = await ctx.state.get<NetworkRecord>(key(network.id));
   if (record?.createdVlan) await ctx.kernel.links.delete(host, record.parent);
   const parent = network.options["parent"];

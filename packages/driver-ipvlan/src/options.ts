@@ -42,6 +42,11 @@ export function probeName(networkId: string): string {
   return `ip-${networkId.slice(0, 12)}`;
 }
 
+/** The name a VLAN parent netd creates has until `createNetwork`'s last kernel call renames it. */
+export function vlanTempName(networkId: string): string {
+  return `vl-${networkId.slice(0, 12)}`;
+}
+
 /** A parent like "eth0.10": its base link and VLAN id, or null when the name is not of that form. */
 export function vlanParent(parent: string): { readonly base: string; readonly vlanId: number } | null {
   const m = /^(.+)\.([0-9]{1,4})$/.exec(parent);

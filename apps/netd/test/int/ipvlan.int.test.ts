@@ -23,7 +23,7 @@ describe("netd: ipvlan networks on this machine's kernel", () => {
     world = null;
   });
 
-  it("a kernel without ipvlan or dummy refuses the network with a 400 naming the module, leaving nothing behind", async () => {
+  it("a kernel without ipvlan or dummy refuses the network with a 400 naming the module, leaving nothing behind; bad input is a 4xx naming the value", async () => {
     const w = (world = await makeNetdWorld(env()));
     const hasIpvlan = await supports(w.remote, ["link", "eth0", "name", "probe0", "type", "ipvlan"]);
     const hasDummy = await supports(w.remote, ["probe0", "type", "dummy"]);
@@ -50,8 +50,21 @@ describe("netd: ipvlan networks on this machine's kernel", () => {
     const bad = await w.http("POST", "/networks/create", { Name: "bad", Driver: "ipvlan", Options: { parent: "up0", ipvlan_mode: "l7" } });
     expect(bad.status).toBe(400);
     expect(bad.text).toContain("option ipvlan_mode has invalid value 'l7'; use one of l2, l3, l3s");
-    const lo = await w.http("POST", "/networks/create", { Name: "bad", Driver: "ipvlan", Options: { parent: "lo" } });
-    expect(lo.status).toBe(403);
+    const refusals: Array<[Record<string, string>, number, string]> = [
+      [{ parent: "up0", ipvlan_flag: "loose" }, 400, "option ipvlan_flag has invalid value 'loose'; use one of bridge, private, vepa"],
+      [{ parent: "nope0" }, 400, "parent interface 'nope0' does not exist in the host namespace"],
+      [{ parent: "nope0.10" }, 400, "parent interface 'nope0.10' does not exist in the host namespace, and its base 'nope0' does not exist either"],
+      [{ parent: "a/b" }, 400, "option parent has invalid value 'a/b'"],
+      [{ parent: "lo" }, 403, "parent 'lo' is the loopback device and cannot carry ipvlan networks"],
+      [{ parent: "lo.10" }, 403, "parent 'lo' (the base of 'lo.10') is the loopback device"],
+      [{ parent: "up0", macvlan_mode: "bridge" }, 400, "ipvlan networks have no option 'macvlan_mode'"],
+    ];
+    for (const [options, status, message] of refusals) {
+      const r = await w.http("POST", "/networks/create", { Name: "bad", Driver: "ipvlan", Options: options });
+      expect(r.status, r.text).toBe(status);
+      expect(r.text).toContain(message);
+    }
+    expect(await w.ok(["network", "ls", "-q", "--filter", "name=bad"])).toBe("");
     expect(await links(w.host)).toEqual(before);
   });
 });

@@ -82,6 +82,13 @@ describe("netd with ipvlan networks on a real kernel (guest)", () => {
     await netd.sandbox("c", c, ["l3net"]);
     expect(await route(c, 4)).toBe("default dev eth0 scope link");
 
+    // A custom MAC is refused with the reference's message; the sandbox keeps what it had.
+    const mac = await w.http("POST", "/networks/l3net/connect", { Container: "a", EndpointConfig: { MacAddress: "02:42:ac:11:00:99" } });
+    expect(mac.status, mac.text).toBe(400);
+    expect(mac.text).toContain("ipvlan interfaces do not support custom mac address assignment");
+    expect(Object.keys((await netd.inspect("a")).Networks)).toEqual(["l2net"]);
+    expect(((await a.ipJson(["link"])) as Array<{ ifname: string }>).map((l) => l.ifname).sort()).toEqual(["eth0", "lo"]);
+
     const clash = await w.http("POST", "/networks/create", { Name: "clash", Driver: "ipvlan", Options: { parent: "dm0" } });
     expect(clash.status).toBe(409);
     expect(clash.text).toContain("is already using parent interface 'dm0'");

@@ -22,5 +22,9 @@ const parents = async (k: Kernel, host: string) => {
   for (const i of [0, 1]) await k.links.addDummy(host, { name: `cfparent${i}`, up: true });
 };
 
-describeDriverConformance.integration({ name: "ipvlan l3", makeDriver: () => createIpvlanDriver(), networkOptions: (i) => ({ parent: `cfparent${i}`, ipvlan_mode: "l3" }), prepare: parents, makeWorld, netnsPrefix });
-describeDriverConformance.integration({ name: "ipvlan l2 on a VLAN parent netd creates", makeDriver: () => createIpvlanDriver(), networkOptions: (i) => ({ parent: `cfparent0.${10 + i}` }), prepare: parents, makeWorld, netnsPrefix });
+// Rollback and crash-recovery fail or freeze every kernel call of every hook in turn: on the
+// fake kernel (test/unit/conformance.test.ts) that is seconds, under emulation here it is many
+// minutes. The checks that depend on what a real kernel does run here.
+const only = ["contract", "create-delete", "join-leave", "gateway-change", "teardown"] as const;
+describeDriverConformance.integration({ name: "ipvlan l3", makeDriver: () => createIpvlanDriver(), networkOptions: (i) => ({ parent: `cfparent${i}`, ipvlan_mode: "l3" }), prepare: parents, makeWorld, netnsPrefix, only });
+describeDriverConformance.integration({ name: "ipvlan l2 on a VLAN parent netd creates", makeDriver: () => createIpvlanDriver(), networkOptions: (i) => ({ parent: `cfparent0.${10 + i}` }), prepare: parents, makeWorld, netnsPrefix, only });

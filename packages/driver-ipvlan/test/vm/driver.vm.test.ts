@@ -79,6 +79,36 @@ describe("ipvlan driver on a real kernel (guest)", () => {
     }
   }
 
+  for (const mode of ["l2", "l3"] as const) {
+    it(`${mode} internal mode (with a parent, and without one despite given gateways): the peers ping, no gateway, no default route`, async () => {
+      await setup();
+      const variants: Array<Record<string, string>> = [{ parent: "dm0", ipvlan_mode: mode }, { ipvlan_mode: mode }];
+      for (const [i, options] of variants.entries()) {
+        const base = net(options, `10.81.${i}.0/24`, `fd00:81:${i}::/64`, { internal: i === 0 });
+        const n = { ...base, ipv4: { ...base.ipv4!, gateway: `10.81.${i}.254` }, ipv6: { ...base.ipv6!, gateway: `fd00:81:${i}::254` } };
+        await d.createNetwork(ctx, n);
+        const ea = ep(n, `ia${i}`, `10.81.${i}.2/24`, `fd00:81:${i}::2/64`);
+        const eb = ep(n, `ib${i}`, `10.81.${i}.3/24`, `fd00:81:${i}::3/64`);
+        const nsA = await env().netns(`ia${i}`);
+        const nsB = await env().netns(`ib${i}`);
+        const sbA: SandboxInfo = { id: `ia${i}`, name: `ia${i}`, netns: nsA.path, portBindings: [], exposedPorts: [] };
+        const sbB: SandboxInfo = { ...sbA, id: `ib${i}`, name: `ib${i}`, netns: nsB.path };
+        const r = await d.join(ctx, n, ea, sbA);
+        await d.join(ctx, n, eb, sbB);
+        expect(r).toMatchObject({ gateway4: null, gateway6: null, forceGateway4: false, forceGateway6: false });
+        expect(await pings(nsA, `10.81.${i}.3`)).toBe(true);
+        expect(await pings(nsB, `fd00:81:${i}::2`)).toBe(true);
+        expect(await defaults(nsA, 4)).toBe("");
+        expect(await defaults(nsA, 6)).toBe("");
+        expect(await pings(nsA, "8.8.8.8")).toBe(false);
+        await d.leave(ctx, n, ea, sbA);
+        await d.leave(ctx, n, eb, sbB);
+        await d.deleteNetwork(ctx, n);
+      }
+      expect(((await host.ipJson(["link"])) as Array<{ ifname: string }>).map((l) => l.ifname).sort()).toEqual(["dm0", "lo"]);
+    });
+  }
+
   it("L2 gateway: default via the given gateway; no IPv6 default without an IPv6 gateway", async () => {
     await setup();
     const n = net({ parent: "dm0" }, "172.28.140.0/24", "2001:db8:abc8::/64");

@@ -1,0 +1,46 @@
+// Clients and servers for the userland proxy tests, run with `node -e` inside a test
+// namespace (argument arrays, no shell): a line echo server and clients that observe what
+// the proxy does to a connection (reset, long-lived flows).
+import type { TestNetns } from "@netd/testing";
+
+/** TCP server printing READY, answering every line with "re:<line>". */
+export const LINE_SERVER = `
+const net = require("node:net");
+const [host, port] = JSON.parse(process.argv[1]);
+net.createServer((s) => {
+  let buf = "";
+  s.on("data", (d) => { buf += d; let i; while ((i = buf.indexOf("\\n")) >= 0) { s.write("re:" + buf.slice(0, i) + "\\n"); buf = buf.slice(i + 1); } });
+  s.on("error", () => {});
+}).listen(port, host, () => console.log("READY"));
+`;
+
+/**
+ * Client: connects, sends one line every \`intervalMs\` for \`count\` lines, expects each answer,
+ * prints "OK <n>" or "FAIL <reason>". It prints "CONNECTED" first.
+ */
+export const LINE_CLIENT = `
+const net = require("node:net");
+const [host, port, count, intervalMs] = JSON.parse(process.argv[1]);
+const s = net.connect({ host, port }, () => { console.log("CONNECTED"); tick(); });
+let sent = 0, got = 0, buf = "";
+function tick() { if (sent < count) { s.write("l" + sent++ + "\\n"); setTimeout(tick, intervalMs); } }
+s.on("data", (d) => { buf += d; let i; while ((i = buf.indexOf("\\n")) >= 0) { if (buf.slice(0, i) !== "re:l" + got) { console.log("FAIL order " + buf.slice(0, i)); process.exit(1); } got++; buf = buf.slice(i + 1); } if (got === count) { console.log("OK " + got); process.exit(0); } });
+s.on("error", (e) => { console.log("FAIL " + e.code); process.exit(1); });
+s.on("close", () => { console.log("FAIL closed after " + got); process.exit(1); });
+`;
+
+/** Client: connects and reports how the connection ended: "RESET", "CLOSED" or "TIMEOUT". */
+export const END_CLIENT = `
+const net = require("node:net");
+const [host, port] = JSON.parse(process.argv[1]);
+const s = net.connect({ host, port });
+const t = setTimeout(() => { console.log("TIMEOUT"); process.exit(0); }, 3000);
+s.on("error", (e) => { console.log(e.code === "ECONNRESET" ? "RESET" : e.code); process.exit(0); });
+s.on("close", () => { console.log("CLOSED"); process.exit(0); });
+`;
+
+/** Runs a one-shot client script in `ns` and returns its trimmed stdout. */
+export async function runClient(ns: TestNetns, script: string, args: unknown[]): Promise<string> {
+  const r = await ns.exec(["node", "-e", script, JSON.stringify(args)], { timeoutMs: 15_000 });
+  return r.stdout.trim();
+}

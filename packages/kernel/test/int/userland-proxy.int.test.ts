@@ -1,0 +1,137 @@
+// netd-proxy with real packets: a "host" namespace runs the daemon side (an agent calling
+// createUserlandProxy, which spawns the proxy there) and the clients; a "container"
+// namespace linked to it runs the servers.
+import { rmSync } from "node:fs";
+import { fileURLToPath } from "node:url";
+import { describe, expect, it } from "vitest";
+import { linkNetns, useTestEnv, type Agent, type TestEnv, type TestNetns } from "@netd/testing";
+import { END_CLIENT, LINE_CLIENT, LINE_SERVER, runClient } from "./helpers-proxy.js";
+
+const AGENT = fileURLToPath(new URL("./proxy-agent.mjs", import.meta.url));
+
+interface World {
+  host: TestNetns;
+  ctr: TestNetns;
+  agent: Agent;
+  socketPath: string;
+}
+
+async function world(env: TestEnv): Promise<World> {
+  const host = await env.netns("h");
+  const ctr = await env.netns("c");
+  await linkNetns({ ns: host, name: "ph", addresses: ["10.77.0.1/24", "fd77::1/64"] }, { ns: ctr, name: "pc", addresses: ["10.77.0.2/24", "fd77::2/64"] });
+  const socketPath = `/tmp/${env.prefix}-proxy.sock`;
+  const agent = await env.startAgent(host, AGENT);
+  await agent.call("open", { socketPath, udpIdleSeconds: 5 });
+  return { host, ctr, agent, socketPath };
+}
+
+async function done(w: World): Promise<void> {
+  await w.agent.call("shutdown");
+  rmSync(w.socketPath, { force: true });
+}
+
+async function until(check: () => Promise<boolean>, timeoutMs: number): Promise<number> {
+  const t0 = Date.now();
+  while (Date.now() - t0 < timeoutMs) {
+    if (await check()) return Date.now() - t0;
+    await new Promise((r) => setTimeout(r, 25));
+  }
+  throw new Error(`condition not met within ${timeoutMs} ms`);
+}
+
+describe("netd-proxy (userland proxy process)", () => {
+  const env = useTestEnv("proxy");
+
+  it("carries TCP over IPv4, IPv6 and 6-to-4 with half-close, and counts per binding", async () => {
+    const w = await world(env());
+    const s4 = await env().startEchoServer(w.ctr, { proto: "tcp", address: "10.77.0.2", port: 0, reply: "v4" });
+    const s6 = await env().startEchoServer(w.ctr, { proto: "tcp", address: "fd77::2", port: 0, reply: "v6" });
+    await w.agent.call("start", "a", { protocol: "tcp", hostIp: "127.0.0.1", hostPort: 18080, containerIp: "10.77.0.2", containerPort: s4.port });
+    await w.agent.call("start", "b", { protocol: "tcp", hostIp: "::1", hostPort: 18080, containerIp: "10.77.0.2", containerPort: s4.port });
+    await w.agent.call("start", "c", { protocol: "tcp", hostIp: "::", hostPort: 18081, containerIp: "fd77::2", containerPort: s6.port });
+    // The echo server answers only after the client's FIN: data flows back over a half-closed connection.
+    expect(await env().sendAndReceive(w.host, { proto: "tcp", address: "127.0.0.1", port: 18080, payload: "x" })).toBe("v4:x");
+    expect(await env().sendAndReceive(w.host, { proto: "tcp", address: "::1", port: 18080, payload: "y" })).toBe("v4:y");
+    expect(await env().sendAndReceive(w.host, { proto: "tcp", address: "fd77::1", port: 18081, payload: "z" })).toBe("v6:z");
+    const stats = await w.agent.call<{ id: string; connections: number; bytesIn: number; bytesOut: number }[]>("stats");
+    expect(stats.find((s) => s.id === "tcp/127.0.0.1/18080")).toMatchObject({ connections: 1, bytesIn: 1, bytesOut: 4 });
+    expect(stats.find((s) => s.id === "tcp/::/18081")).toMatchObject({ connections: 1, bytesIn: 1, bytesOut: 4 });
+    await done(w);
+  });
+
+  it("resets the client when the container refuses, and reports bind conflicts", async () => {
+    const w = await world(env());
+    await w.agent.call("start", "r", { protocol: "tcp", hostIp: "127.0.0.1", hostPort: 18082, containerIp: "10.77.0.2", containerPort: 9 });
+    expect(await runClient(w.host, END_CLIENT, ["127.0.0.1", 18082])).toBe("RESET");
+    await expect(w.agent.call("start", "dup", { protocol: "tcp", hostIp: "127.0.0.1", hostPort: 18082, containerIp: "10.77.0.2", containerPort: 80 })).rejects.toMatchObject({ code: "EADDRINUSE" });
+    await expect(w.agent.call("start", "bad", { protocol: "tcp", hostIp: "127.0.0.1", hostPort: 70000, containerIp: "10.77.0.2", containerPort: 80 })).rejects.toMatchObject({ code: "PROXY_INVALID_SPEC" });
+    await done(w);
+  });
+
+  it("answers UDP from the address the client targeted (wildcard binding, IPv4 and IPv6)", async () => {
+    const w = await world(env());
+    const u4 = await env().startEchoServer(w.ctr, { proto: "udp", address: "10.77.0.2", port: 0, reply: "u" });
+    await w.host.exec(["ip", "addr", "add", "10.77.0.9/24", "dev", "ph"]);
+    await w.agent.call("start", "u4", { protocol: "udp", hostIp: "0.0.0.0", hostPort: 18083, containerIp: "10.77.0.2", containerPort: u4.port });
+    await w.agent.call("start", "u6", { protocol: "udp", hostIp: "::", hostPort: 18083, containerIp: "10.77.0.2", containerPort: u4.port });
+    // The clients connect their UDP socket: a reply from any other source address is dropped.
+    for (const address of ["127.0.0.1", "127.0.0.5", "10.77.0.1", "10.77.0.9", "::1", "fd77::1"]) {
+      expect(await env().sendAndReceive(w.host, { proto: "udp", address, port: 18083, payload: address })).toBe(`u:${address}`);
+    }
+    const stats = await w.agent.call<{ id: string; packetsIn: number; packetsOut: number }[]>("stats");
+    expect(stats.find((s) => s.id === "udp/0.0.0.0/18083")).toMatchObject({ packetsIn: 4, packetsOut: 4 });
+    await done(w);
+  });
+
+  it("frees the port when a binding is removed", async () => {
+    const w = await world(env());
+    const spec = { protocol: "udp", hostIp: "127.0.0.1", hostPort: 18084, containerIp: "10.77.0.2", containerPort: 53 };
+    await w.agent.call("start", "x", spec);
+    expect(await w.agent.call("canBind", "udp", "127.0.0.1", 18084)).toBe(false);
+    await w.agent.call("stopBinding", "x");
+    expect(await w.agent.call("canBind", "udp", "127.0.0.1", 18084)).toBe(true);
+    await done(w);
+  });
+
+  it("is started again within a second when killed, with its listeners handed over again", async () => {
+    const w = await world(env());
+    const s4 = await env().startEchoServer(w.ctr, { proto: "tcp", address: "10.77.0.2", port: 0 });
+    await w.agent.call("start", "a", { protocol: "tcp", hostIp: "127.0.0.1", hostPort: 18085, containerIp: "10.77.0.2", containerPort: s4.port });
+    const before = await w.agent.call<number>("pid");
+    process.kill(before, "SIGKILL");
+    const took = await until(async () => {
+      const pid = await w.agent.call<number | null>("pid");
+      return pid !== null && pid !== before && (await env().canReach(w.host, { proto: "tcp", address: "127.0.0.1", port: 18085, timeoutMs: 300 }));
+    }, 3000);
+    expect(took).toBeLessThan(1000);
+    expect(await env().sendAndReceive(w.host, { proto: "tcp", address: "127.0.0.1", port: 18085, payload: "again" })).toBe("echo:again");
+    const events = await w.agent.call<{ type: string; bindings: number }[]>("getEvents");
+    expect(events.map((e) => e.type)).toEqual(["started", "restarted"]);
+    expect(events[1]?.bindings).toBe(1);
+    await done(w);
+  });
+
+  it("keeps an established flow across kill -9 of the daemon; the next daemon adopts and reconciles", async () => {
+    const w = await world(env());
+    await w.ctr.exec(["true"]);
+    const server = await env().spawnIn(w.ctr, ["node", "-e", LINE_SERVER, JSON.stringify(["10.77.0.2", 7000])]);
+    await until(() => Promise.resolve(server.output().includes("READY")), 5000);
+    await w.agent.call("start", "a", { protocol: "tcp", hostIp: "127.0.0.1", hostPort: 18086, containerIp: "10.77.0.2", containerPort: 7000 });
+    await w.agent.call("start", "gone", { protocol: "tcp", hostIp: "127.0.0.1", hostPort: 18087, containerIp: "10.77.0.2", containerPort: 7000 });
+    const client = await env().spawnIn(w.host, ["node", "-e", LINE_CLIENT, JSON.stringify(["127.0.0.1", 18086, 20, 150])]);
+    await until(() => Promise.resolve(client.output().includes("CONNECTED")), 5000);
+    const proxyPid = await w.agent.call<number>("pid");
+    process.kill(w.agent.pid, "SIGKILL");
+    await new Promise((r) => setTimeout(r, 300));
+    const next = await env().startAgent(w.host, AGENT);
+    const opened = await next.call<{ type: string; pid: number; bindings: number }>("open", { socketPath: w.socketPath });
+    expect(opened).toMatchObject({ type: "attached", pid: proxyPid, bindings: 2 });
+    await next.call("start", "a", { protocol: "tcp", hostIp: "127.0.0.1", hostPort: 18086, containerIp: "10.77.0.2", containerPort: 7000 });
+    expect(await next.call("reconcile")).toEqual(["tcp/127.0.0.1/18087"]);
+    expect(await next.call("canBind", "tcp", "127.0.0.1", 18087)).toBe(true);
+    await until(() => Promise.resolve(/OK|FAIL/.test(client.output())), 8000);
+    expect(client.output().trim()).toBe("CONNECTED\nOK 20");
+    await done({ ...w, agent: next });
+  });
+});

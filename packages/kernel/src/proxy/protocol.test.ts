@@ -21,7 +21,13 @@ describe("netd-proxy control protocol", () => {
 
   it("turns an err reply into PROXY_REFUSED with the proxy's code", () => {
     expect(expectOk("ping", "ok 42")).toBe("42");
-    expect(() => expectOk("add x tcp 1.2.3.4 5", "err EEXIST binding id already present")).toThrow(expect.objectContaining({ code: "PROXY_REFUSED", details: expect.objectContaining({ proxyCode: "EEXIST" }) }));
+    let caught: unknown;
+    try {
+      expectOk("add x tcp 1.2.3.4 5", "err EEXIST binding id already present");
+    } catch (error) {
+      caught = error;
+    }
+    expect(caught).toMatchObject({ code: "PROXY_REFUSED", details: { proxyCode: "EEXIST" } });
   });
 
   it("parses list and stats bodies and skips malformed lines", () => {

@@ -5,4 +5,4 @@
 export { createLinuxKernel, type LinuxKernelOptions } from "./linux/kernel.js";
 export { kernelErrorCodes, type KernelErrorCode } from "./linux/errors.js";
 export { raiseOpenFileLimit } from "./linux/limits.js";
-export { createUserlandProxy, type NetdUserlandProxy, type UserlandProxyEvent, type UserlandProxyOptions, type ProxyBindingInfo, type ProxyBindingStats } from "./proxy/index.js";
+export { createUserlandProxy, quitProxy, type NetdUserlandProxy, type UserlandProxyEvent, type UserlandProxyOptions, type ProxyBindingInfo, type ProxyBindingStats } from "./proxy/index.js";

@@ -14,4 +14,6 @@ export interface ApiDeps {
   readonly controller: Controller;
   readonly events: EventBus;
   readonly metrics: Metrics;
+  /** Extra gauges read at each /metrics scrape (the userland proxy's); absent: none. */
+  readonly extraGauges?: () => Promise<ReadonlyArray<{ name: string; help: string; values: ReadonlyArray<{ labels?: Record<string, string>; value: number }> }>>;
 }

@@ -19,6 +19,8 @@ import { resolveGroup } from "./config.js";
 import type { DaemonConfig } from "./config.js";
 import { driverLogger } from "./logger.js";
 import { claim } from "./ownership.js";
+import { proxyGauges } from "./proxy-metrics.js";
+import { openDaemonProxy } from "./userland-proxy.js";
 
 /** What {@link startDaemon} needs; `kernel` and `drivers` are injectable for unit tests. */
 export interface DaemonOptions extends Pick<DaemonConfig, "socket" | "dataDir">, Partial<Omit<DaemonConfig, "socket" | "dataDir">> {
@@ -51,7 +53,12 @@ export async function startDaemon(options: DaemonOptions): Promise<RunningDaemon
     }
     const kernel = options.kernel ?? createLinuxKernel();
     undo.push(() => kernel.close());
-    const drivers = options.drivers ?? createDrivers({ userlandProxy: options.userlandProxy ?? true });
+    const events = new EventBus();
+    const userlandProxy = options.userlandProxy ?? true;
+    // Only with the built-in drivers: injected ones (unit tests) bring their own proxy or none.
+    const daemonProxy = options.drivers === undefined && userlandProxy ? await openDaemonProxy({ dataDir: options.dataDir, events, ...(options.log ? { log: driverLogger(options.log) } : {}) }) : null;
+    if (daemonProxy) undo.push(() => daemonProxy.proxy.stop());
+    const drivers = options.drivers ?? createDrivers({ userlandProxy, ...(daemonProxy ? { proxy: daemonProxy.proxy } : {}) });
     const ports = createPortAllocator();
     const log = options.log;
     const controller = await Controller.open({
@@ -64,7 +71,9 @@ export async function startDaemon(options: DaemonOptions): Promise<RunningDaemon
       netnsPrefix: options.netnsPrefix ?? "netd-",
     });
     undo.push(() => controller.close());
-    const app = await createApiServer({ controller, events: new EventBus(), metrics: new Metrics(), ...(log ? { log } : {}) });
+    // The drivers' restore adopted what is still published; the rest goes.
+    await daemonProxy?.proxy.reconcile();
+    const app = await createApiServer({ controller, events, metrics: new Metrics(), ...(daemonProxy ? { extraGauges: () => proxyGauges(daemonProxy) } : {}), ...(log ? { log } : {}) });
     undo.push(() => app.close());
     await app.listen({ path: options.socket });
     chmodSync(options.socket, 0o660);
@@ -78,6 +87,7 @@ export async function startDaemon(options: DaemonOptions): Promise<RunningDaemon
           await app.close();
           const failures = await controller.close();
           for (const f of failures) log?.warn({ error: String(f) }, "driver shutdown failed");
+          await daemonProxy?.proxy.stop();
           await kernel.close();
           release();
         })();

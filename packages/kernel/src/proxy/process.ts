@@ -75,3 +75,18 @@ export async function spawnProxy(options: ProxyProcessOptions): Promise<ProxyCon
     socketPath: options.socketPath,
   });
 }
+
+/**
+ * Ends the proxy serving `socketPath`, if one runs (`netd cleanup` after a daemon was
+ * killed). Resolves to its pid, or null when none answered.
+ */
+export async function quitProxy(socketPath: string): Promise<number | null> {
+  const conn = await connectProxy(socketPath);
+  if (!conn) return null;
+  try {
+    await controlRequest(conn.fd, "quit").catch(() => undefined);
+  } finally {
+    closeFd(conn.fd);
+  }
+  return conn.pid;
+}

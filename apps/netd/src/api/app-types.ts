@@ -5,6 +5,7 @@ import type { ZodTypeProvider } from "fastify-type-provider-zod";
 import type { Controller } from "@netd/libnet-core";
 import type { EventBus } from "./events.js";
 import type { Metrics } from "./metrics.js";
+import type { DriverDescription } from "../daemon/driver-loader/types.js";
 
 /** The fastify instance with zod schemas as its type provider. */
 export type ApiApp = FastifyInstance<RawServerDefault, IncomingMessage, ServerResponse, FastifyBaseLogger, ZodTypeProvider>;
@@ -16,4 +17,6 @@ export interface ApiDeps {
   readonly metrics: Metrics;
   /** Extra gauges read at each /metrics scrape (the userland proxy's); absent: none. */
   readonly extraGauges?: () => Promise<ReadonlyArray<{ name: string; help: string; values: ReadonlyArray<{ labels?: Record<string, string>; value: number }> }>>;
+  /** Registered drivers with their versions for `/info`; absent: names from the controller. */
+  readonly drivers?: readonly DriverDescription[];
 }

@@ -62,10 +62,9 @@ export async function cleanup(options: CleanupOptions): Promise<CleanupResult> {
       for (const f of await controller.cleanupDrivers()) fail(`driver ${f.driver} cleanup`, f.error);
       for (const f of await controller.close()) fail("driver shutdown", f);
       // A proxy a killed daemon left running (with the bindings removed above, it serves nothing).
-      if (options.drivers === undefined) {
-        const pid = await quitProxy(join(options.dataDir, PROXY_SOCKET));
-        if (pid !== null) options.log.info({ pid }, "stopped the userland proxy");
-      }
+      // Whatever drivers were passed in: the CLI passes the built-in ones plus the configured.
+      const pid = await quitProxy(join(options.dataDir, PROXY_SOCKET));
+      if (pid !== null) options.log.info({ pid }, "stopped the userland proxy");
     } finally {
       await kernel.close();
     }

@@ -4,8 +4,9 @@
  * everything in reverse; kernel state is never torn down, so containers keep their networking.
  */
 import { chmodSync, chownSync } from "node:fs";
+import { join } from "node:path";
 import type { Driver, Kernel } from "@netd/driverapi";
-import { createLinuxKernel, raiseOpenFileLimit } from "@netd/kernel";
+import { createLinuxKernel, quitProxy, raiseOpenFileLimit } from "@netd/kernel";
 import { Controller } from "@netd/libnet-core";
 import { createOsPortReserver, createPortAllocator } from "@netd/portallocator";
 import type { Logger as PinoLogger } from "pino";
@@ -13,20 +14,25 @@ import type { ApiApp } from "../api/app-types.js";
 import { EventBus } from "../api/events.js";
 import { Metrics } from "../api/metrics.js";
 import { createApiServer } from "../api/server.js";
-import { createDrivers } from "../drivers.js";
 import { openLogStore } from "../store/log-store.js";
 import { resolveGroup } from "./config.js";
+import { describeBuiltin, openDrivers, type DriverEntry } from "./driver-loader/index.js";
 import type { DaemonConfig } from "./config.js";
 import { driverLogger } from "./logger.js";
 import { claim } from "./ownership.js";
 import { proxyGauges } from "./proxy-metrics.js";
-import { openDaemonProxy } from "./userland-proxy.js";
+import { createDaemonProxy, PROXY_SOCKET } from "./userland-proxy.js";
 
 /** What {@link startDaemon} needs; `kernel` and `drivers` are injectable for unit tests. */
-export interface DaemonOptions extends Pick<DaemonConfig, "socket" | "dataDir">, Partial<Omit<DaemonConfig, "socket" | "dataDir">> {
+export interface DaemonOptions extends Pick<DaemonConfig, "socket" | "dataDir">, Partial<Omit<DaemonConfig, "socket" | "dataDir" | "drivers">> {
   readonly log?: PinoLogger;
   readonly kernel?: Kernel;
+  /** Replaces the built-in and configured drivers (unit tests). */
   readonly drivers?: Driver[];
+  /** The config file's `drivers`, loaded after the built-in ones. */
+  readonly driverModules?: readonly DriverEntry[];
+  /** Where package names in `driverModules` are resolved first (the config file's directory). */
+  readonly configDir?: string;
 }
 
 export interface RunningDaemon {
@@ -45,6 +51,13 @@ export async function startDaemon(options: DaemonOptions): Promise<RunningDaemon
   };
   try {
     const gid = options.group === undefined ? undefined : resolveGroup(options.group);
+    const userlandProxy = options.userlandProxy ?? true;
+    const events = new EventBus();
+    // Only with the built-in drivers: injected ones (unit tests) bring their own proxy or none.
+    // The handle starts no process yet; the drivers get their views of it at creation.
+    const daemonProxy = options.drivers === undefined && userlandProxy ? createDaemonProxy({ dataDir: options.dataDir, events, ...(options.log ? { log: driverLogger(options.log) } : {}) }) : null;
+    // Loaded first: a broken driver stops startup before the store or the kernel is opened.
+    const loaded = options.drivers ? options.drivers.map(describeBuiltin) : await openDrivers({ userlandProxy, ...(daemonProxy ? { proxy: daemonProxy.proxy } : {}) }, options.driverModules ?? [], options.configDir);
     const store = await openLogStore({ dir: options.dataDir });
     undo.push(() => store.close());
     if (options.kernel === undefined) {
@@ -53,12 +66,17 @@ export async function startDaemon(options: DaemonOptions): Promise<RunningDaemon
     }
     const kernel = options.kernel ?? createLinuxKernel();
     undo.push(() => kernel.close());
-    const events = new EventBus();
-    const userlandProxy = options.userlandProxy ?? true;
-    // Only with the built-in drivers: injected ones (unit tests) bring their own proxy or none.
-    const daemonProxy = options.drivers === undefined && userlandProxy ? await openDaemonProxy({ dataDir: options.dataDir, events, ...(options.log ? { log: driverLogger(options.log) } : {}) }) : null;
-    if (daemonProxy) undo.push(() => daemonProxy.proxy.stop());
-    const drivers = options.drivers ?? createDrivers({ userlandProxy, ...(daemonProxy ? { proxy: daemonProxy.proxy } : {}) });
+    // Not before the kernel: a broken driver or store stops startup with no proxy process started.
+    if (daemonProxy) {
+      const opened = await daemonProxy.proxy.open();
+      // A failed start ends a proxy it started, but leaves one a killed daemon left serving flows.
+      undo.push(() => (opened.type === "started" ? daemonProxy.proxy.stop() : daemonProxy.proxy.detach()));
+    } else if (options.drivers === undefined) {
+      // Proxy off now, but a killed daemon left one running: its ports would stay taken.
+      const pid = await quitProxy(join(options.dataDir, PROXY_SOCKET));
+      if (pid !== null) options.log?.info({ pid }, "stopped the userland proxy a previous daemon left running");
+    }
+    const drivers = loaded.map((l) => l.driver);
     const ports = createPortAllocator();
     const log = options.log;
     const controller = await Controller.open({
@@ -73,7 +91,7 @@ export async function startDaemon(options: DaemonOptions): Promise<RunningDaemon
     undo.push(() => controller.close());
     // The drivers' restore adopted what is still published; the rest goes.
     await daemonProxy?.proxy.reconcile();
-    const app = await createApiServer({ controller, events, metrics: new Metrics(), ...(daemonProxy ? { extraGauges: () => proxyGauges(daemonProxy) } : {}), ...(log ? { log } : {}) });
+    const app = await createApiServer({ controller, events, metrics: new Metrics(), drivers: loaded.map((l) => l.description), ...(daemonProxy ? { extraGauges: () => proxyGauges(daemonProxy) } : {}), ...(log ? { log } : {}) });
     undo.push(() => app.close());
     await app.listen({ path: options.socket });
     chmodSync(options.socket, 0o660);

@@ -23,8 +23,11 @@ export interface DaemonProxy {
   restarts(): number;
 }
 
-/** Starts or attaches to the proxy of `dataDir`; events go to the bus as Type "proxy". */
-export async function openDaemonProxy(options: { dataDir: string; events: EventBus; log?: Logger }): Promise<DaemonProxy> {
+/**
+ * The handle on the proxy of `dataDir`; events go to the bus as Type "proxy". No process is
+ * started or attached until `proxy.open()`, so the drivers can get their views before.
+ */
+export function createDaemonProxy(options: { dataDir: string; events: EventBus; log?: Logger }): DaemonProxy {
   let restarts = 0;
   const proxy = createUserlandProxy({
     socketPath: join(options.dataDir, PROXY_SOCKET),
@@ -35,6 +38,5 @@ export async function openDaemonProxy(options: { dataDir: string; events: EventB
       options.events.emit("proxy", e.type, String(e.pid), { pid: String(e.pid), bindings: String(e.bindings), lost: String(e.lost) });
     },
   });
-  await proxy.open();
   return { proxy, restarts: () => restarts };
 }

@@ -19,6 +19,8 @@ export interface ProxyProcessOptions {
   readonly logPath: string | null;
   /** Idle timeout of UDP flows in seconds (proxy default 90). */
   readonly udpIdleSeconds?: number;
+  /** Called when a proxy this process spawned exits: noticed at once, not at the next ping. */
+  readonly onExit?: (pid: number) => void;
 }
 
 /** A control connection and the pid the proxy reported. */
@@ -59,6 +61,8 @@ export async function spawnProxy(options: ProxyProcessOptions): Promise<ProxyCon
     child.once("error", (e) => {
       failed = e;
     });
+    const onExit = options.onExit;
+    if (onExit) child.once("exit", () => onExit(child.pid ?? -1));
     child.unref();
   } finally {
     if (typeof log === "number") closeSync(log);
@@ -68,7 +72,7 @@ export async function spawnProxy(options: ProxyProcessOptions): Promise<ProxyCon
     if (failed) break;
     const conn = await connectProxy(options.socketPath);
     if (conn) return conn;
-    await new Promise((r) => setTimeout(r, 20));
+    await new Promise((r) => setTimeout(r, 10));
   }
   throw kernelError("PROXY_UNAVAILABLE", `netd-proxy did not come up on ${options.socketPath}${failed ? `: ${failed.message}` : ""}`, `check that ${options.binary} exists (it is built with @netd/netlink-native) and read ${options.logPath ?? "its stderr"}`, {
     binary: options.binary,

@@ -69,7 +69,12 @@ function inUse(spec: UserlandProxySpec): Error {
 
 export function createUserlandProxy(options: UserlandProxyOptions): NetdUserlandProxy {
   const binary = options.binary ?? proxyBinaryPath;
-  const procOptions = { socketPath: options.socketPath, binary, logPath: options.logPath ?? null, ...(options.udpIdleSeconds === undefined ? {} : { udpIdleSeconds: options.udpIdleSeconds }) };
+  // A proxy this daemon spawned is watched by its exit too, so a crash is handled at once;
+  // one found running (attached) only by the periodic ping.
+  const onExit = (pid: number): void => {
+    if (conn?.pid === pid) void watch(true);
+  };
+  const procOptions = { socketPath: options.socketPath, binary, logPath: options.logPath ?? null, onExit, ...(options.udpIdleSeconds === undefined ? {} : { udpIdleSeconds: options.udpIdleSeconds }) };
   const mutex = new Mutex();
   const active = new Map<string, UserlandProxySpec>();
   const leftovers = new Map<string, ProxyBindingInfo>();
@@ -115,9 +120,10 @@ export function createUserlandProxy(options: UserlandProxyOptions): NetdUserland
     emit({ type: "restarted", pid: conn.pid, bindings: active.size - lost, lost });
   };
 
-  const watch = async (): Promise<void> => {
-    if (mutex.isLocked() || stopped) return;
-    await mutex.runExclusive(async () => {
+  // Checks the proxy answers, starts it again when not; the periodic watch skips a busy turn.
+  function watch(queue = false): Promise<void> {
+    if ((mutex.isLocked() && !queue) || stopped) return Promise.resolve();
+    return mutex.runExclusive(async () => {
       if (stopped) return;
       try {
         if (conn) {
@@ -129,7 +135,7 @@ export function createUserlandProxy(options: UserlandProxyOptions): NetdUserland
       }
       await recover().catch((error: unknown) => options.log?.error("userland proxy: restart failed", { error: String(error) }));
     });
-  };
+  }
 
   const startBinding = (raw: UserlandProxySpec): Promise<UserlandProxyListener> => {
     const spec = validateSpec(raw);

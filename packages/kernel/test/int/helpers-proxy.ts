@@ -39,6 +39,35 @@ s.on("error", (e) => { console.log(e.code === "ECONNRESET" ? "RESET" : e.code); 
 s.on("close", () => { console.log("CLOSED"); process.exit(0); });
 `;
 
+/**
+ * Client measuring an outage: connects every 10 ms with a line to echo; prints "UP" once a
+ * round trip works, then after the first failure "DOWN", and at the next round trip that
+ * works "BACK <Date.now()>" and exits. Gives up after \`maxMs\`, printing "GAVE-UP".
+ */
+export const OUTAGE_CLIENT = `
+const net = require("node:net");
+const [host, port, maxMs] = JSON.parse(process.argv[1]);
+let state = "start";
+setTimeout(() => { console.log("GAVE-UP"); process.exit(1); }, maxMs);
+function once() {
+  const s = net.connect({ host, port });
+  let done = false;
+  const end = (ok) => { if (done) return; done = true; s.destroy(); next(ok); };
+  s.setTimeout(200, () => end(false));
+  s.on("connect", () => s.write("p\\n"));
+  s.on("data", () => end(true));
+  s.on("error", () => end(false));
+  s.on("close", () => end(false));
+}
+function next(ok) {
+  if (ok && state === "start") { state = "up"; console.log("UP"); }
+  else if (!ok && state === "up") { state = "down"; console.log("DOWN"); }
+  else if (ok && state === "down") { console.log("BACK " + Date.now()); process.exit(0); }
+  setTimeout(once, 10);
+}
+once();
+`;
+
 /** Runs a one-shot client script in `ns` and returns its trimmed stdout. */
 export async function runClient(ns: TestNetns, script: string, args: unknown[]): Promise<string> {
   const r = await ns.exec(["node", "-e", script, JSON.stringify(args)], { timeoutMs: 15_000 });

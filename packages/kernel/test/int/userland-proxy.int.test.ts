@@ -5,7 +5,7 @@ import { rmSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import { describe, expect, it } from "vitest";
 import { linkNetns, useTestEnv, type Agent, type TestEnv, type TestNetns } from "@netd/testing";
-import { END_CLIENT, LINE_CLIENT, LINE_SERVER, runClient } from "./helpers-proxy.js";
+import { END_CLIENT, LINE_CLIENT, LINE_SERVER, OUTAGE_CLIENT, runClient } from "./helpers-proxy.js";
 
 const AGENT = fileURLToPath(new URL("./proxy-agent.mjs", import.meta.url));
 
@@ -96,20 +96,29 @@ describe("netd-proxy (userland proxy process)", () => {
 
   it("is started again within a second when killed, with its listeners handed over again", async () => {
     const w = await world(env());
-    const s4 = await env().startEchoServer(w.ctr, { proto: "tcp", address: "10.77.0.2", port: 0 });
-    await w.agent.call("start", "a", { protocol: "tcp", hostIp: "127.0.0.1", hostPort: 18085, containerIp: "10.77.0.2", containerPort: s4.port });
-    const before = await w.agent.call<number>("pid");
-    process.kill(before, "SIGKILL");
-    const took = await until(async () => {
-      const pid = await w.agent.call<number | null>("pid");
-      return pid !== null && pid !== before && (await env().canReach(w.host, { proto: "tcp", address: "127.0.0.1", port: 18085, timeoutMs: 300 }));
-    }, 3000);
-    expect(took).toBeLessThan(1000);
-    expect(await env().sendAndReceive(w.host, { proto: "tcp", address: "127.0.0.1", port: 18085, payload: "again" })).toBe("echo:again");
-    const events = await w.agent.call<{ type: string; bindings: number }[]>("getEvents");
-    expect(events.map((e) => e.type)).toEqual(["started", "restarted"]);
-    expect(events[1]?.bindings).toBe(1);
-    await done(w);
+    try {
+      await w.ctr.exec(["true"]);
+      const server = await env().spawnIn(w.ctr, ["node", "-e", LINE_SERVER, JSON.stringify(["10.77.0.2", 7001])]);
+      await until(() => Promise.resolve(server.output().includes("READY")), 5000);
+      await w.agent.call("start", "a", { protocol: "tcp", hostIp: "127.0.0.1", hostPort: 18085, containerIp: "10.77.0.2", containerPort: 7001 });
+      // The prober runs all along, so the outage is measured from the kill, not from a check's start-up.
+      const prober = await env().spawnIn(w.host, ["node", "-e", OUTAGE_CLIENT, JSON.stringify(["127.0.0.1", 18085, 10_000])]);
+      await until(() => Promise.resolve(prober.output().includes("UP")), 5000);
+      const before = await w.agent.call<number>("pid");
+      const killedAt = Date.now();
+      process.kill(before, "SIGKILL");
+      await until(() => Promise.resolve(/BACK|GAVE-UP/.test(prober.output())), 10_000);
+      const back = Number(/BACK (\d+)/.exec(prober.output())?.[1]);
+      expect(prober.output()).toContain("DOWN");
+      expect(back - killedAt).toBeLessThan(1000);
+      expect(await w.agent.call<number | null>("pid")).not.toBe(before);
+      expect(await env().sendAndReceive(w.host, { proto: "tcp", address: "127.0.0.1", port: 18085, payload: "again\n" })).toBe("re:again\n");
+      const events = await w.agent.call<{ type: string; bindings: number }[]>("getEvents");
+      expect(events.map((e) => e.type)).toEqual(["started", "restarted"]);
+      expect(events[1]?.bindings).toBe(1);
+    } finally {
+      await done(w);
+    }
   });
 
   it("keeps an established flow across kill -9 of the daemon; the next daemon adopts and reconciles", async () => {

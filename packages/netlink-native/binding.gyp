@@ -43,6 +43,9 @@
       "cflags!": [
         "-fno-exceptions"
       ],
+      "ldflags": [
+        "-static"
+      ],
       "libraries": []
     }
   ]

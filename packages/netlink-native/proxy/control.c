@@ -109,7 +109,11 @@ static int parse_target(const char *ip, const char *port, struct sockaddr_storag
 
 static void reply(struct client *c, const char *text, size_t n) { send(c->fd, text, n, MSG_DONTWAIT | MSG_NOSIGNAL); }
 
-static void reply_str(struct client *c, const char *text) { reply(c, text, strlen(text)); }
+/* Every refusal is logged too: the daemon validated first, so one reaching here is a bug or a foreign client. */
+static void reply_str(struct client *c, const char *text) {
+  if (strncmp(text, "err ", 4) == 0) np_log("refused a request: %s", text + 4);
+  reply(c, text, strlen(text));
+}
 
 /* One line per binding; `stats` adds the counters. */
 static void reply_table(struct client *c, int stats) {
@@ -220,7 +224,7 @@ void np_control_read(struct np_handle *h) {
     for (ssize_t i = 0; i < n && printable; i++)
       if (buf[i] < 0x20 || buf[i] > 0x7e) printable = 0;
     if (!printable) {
-      np_log("refused a malformed control message (%zd bytes)", n);
+      np_log("malformed control message (%zd bytes, not one printable line)", n);
       reply_str(c, "err EINVAL malformed message");
     } else {
       handle(c, buf, fds, nfds);

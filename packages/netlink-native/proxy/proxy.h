@@ -12,7 +12,8 @@
 #define NP_ID_MAX 96
 #define NP_UDP_IDLE_SEC 90
 #define NP_UDP_MAX_FLOWS 4096
-#define NP_PIPE_CHUNK (1 << 16)
+/* Pipe per TCP direction: 256 KiB (64 pages) moves a window of data per splice. */
+#define NP_PIPE_SIZE (1 << 18)
 
 enum np_kind { NP_CONTROL_LISTEN, NP_CONTROL_CLIENT, NP_TCP_LISTEN, NP_TCP_CLIENT, NP_TCP_UPSTREAM, NP_UDP_LISTEN, NP_UDP_UPSTREAM };
 
@@ -28,7 +29,7 @@ struct np_binding;
 struct np_dir {
   int src, dst;
   int pipe_r, pipe_w;
-  size_t in_pipe;
+  size_t in_pipe, cap;
   int src_eof, dst_shut;
   uint64_t *counter;
 };

@@ -3,7 +3,8 @@
  * side becomes shutdown(SHUT_WR) on the other once the pipe is drained, while the other
  * direction keeps flowing. A container refusing the connection resets the client
  * (SO_LINGER 0). Backpressure: a full pipe stops reading from the source until the
- * destination drains it (edge-triggered epoll; every event pumps both directions). */
+ * destination drains it (edge-triggered epoll, registered once per socket: readable pumps the
+ * direction out of a socket, writable the one into it). */
 #define _GNU_SOURCE
 #include <errno.h>
 #include <fcntl.h>
@@ -70,8 +71,8 @@ void np_tcp_accept(struct np_binding *b) {
     c->client = cfd;
     c->upstream = ufd;
     c->connecting = 1;
-    c->up = (struct np_dir){cfd, ufd, -1, -1, 0, 0, 0, &b->c.bytes_in};
-    c->down = (struct np_dir){ufd, cfd, -1, -1, 0, 0, 0, &b->c.bytes_out};
+    c->up = (struct np_dir){.src = cfd, .dst = ufd, .pipe_r = -1, .pipe_w = -1, .counter = &b->c.bytes_in};
+    c->down = (struct np_dir){.src = ufd, .dst = cfd, .pipe_r = -1, .pipe_w = -1, .counter = &b->c.bytes_out};
     c->hc = (struct np_handle){NP_TCP_CLIENT, c};
     c->hu = (struct np_handle){NP_TCP_UPSTREAM, c};
     c->next = b->conns;
@@ -92,33 +93,32 @@ void np_tcp_accept(struct np_binding *b) {
   }
 }
 
-/* Moves what it can from d->src to d->dst; -1 on a connection error. */
+/* Moves what it can from d->src to d->dst; -1 on a connection error. A splice into the pipe
+ * that would block means the source is empty or the pipe is full: after a splice out made
+ * room the source is read again, so edge-triggered readiness is never lost. */
 static int pump(struct np_dir *d) {
+  int src_blocked = 0;
   for (;;) {
-    int progress = 0;
+    if (!d->src_eof && !src_blocked && d->in_pipe < d->cap) {
+      ssize_t n = splice(d->src, NULL, d->pipe_w, NULL, d->cap - d->in_pipe, SPLICE_F_MOVE | SPLICE_F_NONBLOCK);
+      if (n > 0) d->in_pipe += (size_t)n;
+      else if (n == 0) d->src_eof = 1;
+      else if (errno == EAGAIN) src_blocked = 1;
+      else if (errno != EINTR) return -1;
+    }
     if (d->in_pipe > 0) {
       ssize_t n = splice(d->pipe_r, NULL, d->dst, NULL, d->in_pipe, SPLICE_F_MOVE | SPLICE_F_NONBLOCK);
       if (n > 0) {
         d->in_pipe -= (size_t)n;
         *d->counter += (uint64_t)n;
-        progress = 1;
-      } else if (n < 0 && errno != EAGAIN && errno != EINTR) {
+        src_blocked = 0; /* room in the pipe again */
+      } else if (n < 0 && errno == EAGAIN) {
+        break; /* the destination is full: its EPOLLOUT resumes this direction */
+      } else if (n < 0 && errno != EINTR) {
         return -1;
       }
     }
-    if (!d->src_eof) {
-      ssize_t n = splice(d->src, NULL, d->pipe_w, NULL, NP_PIPE_CHUNK, SPLICE_F_MOVE | SPLICE_F_NONBLOCK);
-      if (n > 0) {
-        d->in_pipe += (size_t)n;
-        progress = 1;
-      } else if (n == 0) {
-        d->src_eof = 1;
-        progress = 1;
-      } else if (errno != EAGAIN && errno != EINTR) {
-        return -1;
-      }
-    }
-    if (!progress) break;
+    if ((d->src_eof || src_blocked) && d->in_pipe == 0) break;
   }
   if (d->src_eof && d->in_pipe == 0 && !d->dst_shut) {
     shutdown(d->dst, SHUT_WR);
@@ -127,17 +127,20 @@ static int pump(struct np_dir *d) {
   return 0;
 }
 
+/* A pipe per direction, enlarged so one splice moves more than the default 16 pages. */
 static int open_pipe(struct np_dir *d) {
   int p[2];
   if (pipe2(p, O_NONBLOCK | O_CLOEXEC) != 0) return -1;
   d->pipe_r = p[0];
   d->pipe_w = p[1];
+  int size = fcntl(p[1], F_SETPIPE_SZ, NP_PIPE_SIZE);
+  if (size <= 0) size = fcntl(p[1], F_GETPIPE_SZ);
+  d->cap = size > 0 ? (size_t)size : 65536;
   return 0;
 }
 
 void np_tcp_event(struct np_handle *h, uint32_t events) {
   struct np_conn *c = h->obj;
-  (void)events;
   if (c->connecting) {
     if (h->kind != NP_TCP_UPSTREAM) return; /* client data waits in its socket buffer */
     int err = 0;
@@ -155,8 +158,19 @@ void np_tcp_event(struct np_handle *h, uint32_t events) {
       conn_close(c, 1);
       return;
     }
+    events = EPOLLERR; /* first turn: both directions (client data may have queued meanwhile) */
   }
-  if (pump(&c->up) != 0 || pump(&c->down) != 0) {
+  /* Only the directions this fd's readiness concerns: readable moves data out of it,
+   * writable into it; errors and hang-ups look at both. */
+  int fd = h->kind == NP_TCP_CLIENT ? c->client : c->upstream;
+  struct np_dir *from = fd == c->up.src ? &c->up : &c->down;
+  struct np_dir *to = fd == c->up.dst ? &c->up : &c->down;
+  int all = (events & (EPOLLERR | EPOLLHUP)) != 0;
+  if ((all || (events & (EPOLLIN | EPOLLRDHUP))) && pump(from) != 0) {
+    conn_close(c, 1);
+    return;
+  }
+  if ((all || (events & EPOLLOUT)) && pump(to) != 0) {
     conn_close(c, 1);
     return;
   }

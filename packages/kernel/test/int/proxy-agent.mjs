@@ -2,7 +2,7 @@
 // netd-proxy (createUserlandProxy from the BUILT @netd/kernel) runs there, as in the daemon.
 // Every export is one RPC; listeners are named by the binding key the test passes.
 import { createUserlandProxy } from "@netd/kernel";
-import { bindSocket, closeFd } from "@netd/netlink-native";
+import { bindSocket, closeFd, controlConnect, controlRequest } from "@netd/netlink-native";
 
 let proxy = null;
 let view = null;
@@ -41,6 +41,21 @@ export async function canBind(protocol, ip, port) {
     return true;
   } catch {
     return false;
+  }
+}
+/**
+ * Sends `text` straight to the proxy's control socket on a connection of its own, past the
+ * daemon side's validation, with a freshly bound socket attached when `attach` names one
+ * ("tcp" listening or "udp"); resolves to the proxy's reply.
+ */
+export async function raw(socketPath, text, attach, port) {
+  const fd = await controlConnect(socketPath);
+  const sock = attach ? await bindSocket(attach, "127.0.0.1", port) : -1;
+  try {
+    return await controlRequest(fd, text, sock);
+  } finally {
+    if (sock >= 0) closeFd(sock);
+    closeFd(fd);
   }
 }
 export async function shutdown() {

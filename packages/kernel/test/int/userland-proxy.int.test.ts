@@ -1,7 +1,7 @@
 // netd-proxy with real packets: a "host" namespace runs the daemon side (an agent calling
 // createUserlandProxy, which spawns the proxy there) and the clients; a "container"
 // namespace linked to it runs the servers.
-import { rmSync } from "node:fs";
+import { readFileSync, rmSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import { describe, expect, it } from "vitest";
 import { linkNetns, useTestEnv, type Agent, type TestEnv, type TestNetns } from "@netd/testing";
@@ -82,6 +82,49 @@ describe("netd-proxy (userland proxy process)", () => {
     const stats = await w.agent.call<{ id: string; packetsIn: number; packetsOut: number }[]>("stats");
     expect(stats.find((s) => s.id === "udp/0.0.0.0/18083")).toMatchObject({ packetsIn: 4, packetsOut: 4 });
     await done(w);
+  });
+
+  it("refuses and logs malformed hand-over messages while the other ports keep serving", async () => {
+    const e = env();
+    const host = await e.netns("h");
+    const ctr = await e.netns("c");
+    await linkNetns({ ns: host, name: "ph", addresses: ["10.77.0.1/24"] }, { ns: ctr, name: "pc", addresses: ["10.77.0.2/24"] });
+    const socketPath = `/tmp/${e.prefix}-proxy.sock`;
+    const logPath = `/tmp/${e.prefix}-proxy.log`;
+    const agent = await e.startAgent(host, AGENT);
+    const w = { host, ctr, agent, socketPath };
+    try {
+      await agent.call("open", { socketPath, logPath });
+      const s4 = await e.startEchoServer(ctr, { proto: "tcp", address: "10.77.0.2", port: 0, reply: "ok" });
+      await agent.call("start", "a", { protocol: "tcp", hostIp: "127.0.0.1", hostPort: 18088, containerIp: "10.77.0.2", containerPort: s4.port });
+      const bad: Array<[string, string | null, string]> = [
+        ["add\u0001 x tcp 10.77.0.2 80", "tcp", "malformed message"],
+        ["add tcp/127.0.0.1/18089 tcp 10.77.0.2 99999", "tcp", "bad target"],
+        ["add tcp/127.0.0.1/18089 tcp 10.77.0.300 80", "tcp", "bad target"],
+        ["add ../x;rm tcp 10.77.0.2 80", "tcp", "bad binding id"],
+        ["add udp/127.0.0.1/18089 udp 10.77.0.2 80", "tcp", "does not match the protocol"],
+        ["add tcp/127.0.0.1/18089 tcp 10.77.0.2 80", null, "exactly one socket"],
+        ["add tcp/127.0.0.1/18088 tcp 10.77.0.2 80 extra", null, "usage"],
+        ["remove tcp/127.0.0.1/18088", "udp", "only add carries a socket"],
+        [`add ${"x".repeat(600)} tcp 10.77.0.2 80`, "tcp", "malformed message"],
+        ["frobnicate", null, "unknown request"],
+      ];
+      for (const [text, attach, why] of bad) {
+        const reply = await agent.call<string>("raw", socketPath, text, attach, 18089);
+        expect(reply, text.slice(0, 40)).toMatch(/^err E[A-Z]+ /);
+        expect(reply).toContain(why);
+      }
+      // Nothing was added, the port of the refused sockets is free, the good binding still serves.
+      expect((await agent.call<{ id: string }[]>("stats")).map((s) => s.id)).toEqual(["tcp/127.0.0.1/18088"]);
+      expect(await agent.call("canBind", "tcp", "127.0.0.1", 18089)).toBe(true);
+      expect(await e.sendAndReceive(host, { proto: "tcp", address: "127.0.0.1", port: 18088, payload: "still" })).toBe("ok:still");
+      const log = readFileSync(logPath, "utf8");
+      expect(log.match(/refused a request/g)?.length).toBe(bad.length);
+      expect(log).toContain("malformed control message");
+    } finally {
+      await done(w);
+      rmSync(logPath, { force: true });
+    }
   });
 
   it("frees the port when a binding is removed", async () => {

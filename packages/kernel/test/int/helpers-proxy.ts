@@ -68,6 +68,34 @@ function next(ok) {
 once();
 `;
 
+/** TCP server echoing every byte back, ending its side only after the client's FIN (half-close). */
+export const BULK_SERVER = `
+const net = require("node:net");
+const [host, port] = JSON.parse(process.argv[1]);
+net.createServer({ allowHalfOpen: true }, (s) => { s.pipe(s); s.on("error", () => {}); }).listen(port, host, () => console.log("READY"));
+`;
+
+/**
+ * Client: streams \`mb\` MiB of patterned data, half-closes, reads the echo to the end and
+ * prints "OK <bytes>" when every byte came back in order, else "FAIL <reason>".
+ */
+export const BULK_CLIENT = `
+const net = require("node:net");
+const [host, port, mb] = JSON.parse(process.argv[1]);
+const chunk = Buffer.alloc(65536, 0);
+for (let i = 0; i < chunk.length; i++) chunk[i] = (i * 7 + 3) & 255;
+const total = mb * 16 * chunk.length;
+const s = net.connect({ host, port, allowHalfOpen: true }, () => {
+  let sent = 0;
+  const more = () => { while (sent < total) { sent += chunk.length; if (!s.write(chunk)) return s.once("drain", more); } s.end(); };
+  more();
+});
+let got = 0, bad = false;
+s.on("data", (d) => { for (let i = 0; i < d.length && !bad; i++) if (d[i] !== chunk[(got + i) % chunk.length]) bad = true; got += d.length; });
+s.on("end", () => { console.log(bad ? "FAIL corrupt" : got === total ? "OK " + got : "FAIL short " + got); process.exit(0); });
+s.on("error", (e) => { console.log("FAIL " + e.code); process.exit(1); });
+`;
+
 /** Runs a one-shot client script in `ns` and returns its trimmed stdout. */
 export async function runClient(ns: TestNetns, script: string, args: unknown[]): Promise<string> {
   const r = await ns.exec(["node", "-e", script, JSON.stringify(args)], { timeoutMs: 15_000 });

@@ -5,7 +5,7 @@ import { readFileSync, rmSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import { describe, expect, it } from "vitest";
 import { linkNetns, useTestEnv, type Agent, type TestEnv, type TestNetns } from "@netd/testing";
-import { END_CLIENT, LINE_CLIENT, LINE_SERVER, OUTAGE_CLIENT, runClient } from "./helpers-proxy.js";
+import { BULK_CLIENT, BULK_SERVER, END_CLIENT, LINE_CLIENT, LINE_SERVER, OUTAGE_CLIENT, runClient } from "./helpers-proxy.js";
 
 const AGENT = fileURLToPath(new URL("./proxy-agent.mjs", import.meta.url));
 
@@ -57,6 +57,14 @@ describe("netd-proxy (userland proxy process)", () => {
     const stats = await w.agent.call<{ id: string; connections: number; bytesIn: number; bytesOut: number }[]>("stats");
     expect(stats.find((s) => s.id === "tcp/127.0.0.1/18080")).toMatchObject({ connections: 1, bytesIn: 1, bytesOut: 4 });
     expect(stats.find((s) => s.id === "tcp/::/18081")).toMatchObject({ connections: 1, bytesIn: 1, bytesOut: 4 });
+    // Bulk both ways at once (more than the pipes and socket buffers hold): backpressure, order, nothing lost.
+    await w.ctr.exec(["true"]);
+    const bulk = await env().spawnIn(w.ctr, ["node", "-e", BULK_SERVER, JSON.stringify(["10.77.0.2", 7002])]);
+    await until(() => Promise.resolve(bulk.output().includes("READY")), 5000);
+    await w.agent.call("start", "d", { protocol: "tcp", hostIp: "127.0.0.1", hostPort: 18090, containerIp: "10.77.0.2", containerPort: 7002 });
+    expect(await runClient(w.host, BULK_CLIENT, ["127.0.0.1", 18090, 32])).toBe(`OK ${32 << 20}`);
+    const bulkStats = (await w.agent.call<{ id: string; bytesIn: number; bytesOut: number }[]>("stats")).find((s) => s.id === "tcp/127.0.0.1/18090");
+    expect(bulkStats).toMatchObject({ bytesIn: 32 << 20, bytesOut: 32 << 20 });
     await done(w);
   });
 

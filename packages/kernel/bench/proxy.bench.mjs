@@ -6,6 +6,8 @@
 //   TCP throughput: iperf3, BENCH_SECONDS per run.   new conn/s: wrk with Connection: close.
 //   UDP: request/response datagrams per second (BENCH_UDP_WINDOW in flight).
 //   Memory: netd-proxy RSS idle and with 1,000 published ports; docker-proxy RSS per port.
+//   CPU: each proxy's user + system time per unit of work, which a loaded machine's
+//   scheduling distorts far less than the rates.
 import { execFile, spawn } from "node:child_process";
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { randomBytes } from "node:crypto";
@@ -34,6 +36,7 @@ function startIn(ns, argv, wait) {
   started.push(child);
   let out = "";
   child.stdout.on("data", (d) => (out += d));
+  child.output = () => out;
   child.stderr.on("data", (d) => (out += d));
   return new Promise((resolve, reject) => {
     if (!wait) return setTimeout(() => resolve(child), 300);
@@ -43,6 +46,12 @@ function startIn(ns, argv, wait) {
 }
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
+// CPU time (user + system, in clock ticks of 10 ms) a process used so far.
+const cpuTicks = (pid) => {
+  const stat = readFileSync(`/proc/${pid}/stat`, "utf8");
+  const f = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
+  return Number(f[11]) + Number(f[12]);
+};
 const rssKiB = (pid) => Number(/VmRSS:\s+(\d+)/.exec(readFileSync(`/proc/${pid}/status`, "utf8"))?.[1] ?? NaN);
 
 function dockerProxyPath() {
@@ -103,25 +112,37 @@ async function main() {
   const helper = await startIn(H, ["node", join(here, "proxy-bench-helper.mjs"), socketPath, CIP, String(PORTS)], "READY");
   helperChild = helper;
   const dp = await dockerProxyPath();
-  const rows = { direct: { tcp: [5201, 8000, 9000] }, "netd-proxy": { tcp: [15201, 18000, 19000] } };
+  const netdPid = Number(/READY (\d+)/.exec(helper.output())?.[1]);
+  const rows = { direct: { tcp: [5201, 8000, 9000] }, "netd-proxy": { tcp: [15201, 18000, 19000], pids: [netdPid, netdPid, netdPid] } };
   if (dp) {
+    const pids = [];
     for (const [proto, hp, cp] of [["tcp", 25201, 5201], ["tcp", 28000, 8000], ["udp", 29000, 9000]]) {
+      // nsenter execs docker-proxy: the child's pid is the proxy's.
       const child = await startIn(H, [dp, "-proto", proto, "-host-ip", "127.0.0.1", "-host-port", String(hp), "-container-ip", CIP, "-container-port", String(cp)], null);
       rows.dockerPid ??= child.pid;
+      pids.push(child.pid);
     }
-    rows["docker-proxy"] = { tcp: [25201, 28000, 29000] };
+    rows["docker-proxy"] = { tcp: [25201, 28000, 29000], pids };
   }
   // direct goes to the container address, the proxies to 127.0.0.1.
   const target = (name, i) => (name === "direct" ? null : rows[name].tcp[i]);
   const results = {};
-  for (const name of ["direct", "docker-proxy", "netd-proxy"]) if (rows[name]) results[name] = { gbit: [], conn: [], udp: [] };
+  for (const name of ["direct", "docker-proxy", "netd-proxy"]) if (rows[name]) results[name] = { gbit: [], conn: [], udp: [], cpuGbit: [], cpuConn: [], cpuUdp: [] };
+  // The proxy's CPU time over one measurement, per unit of work done (a load-independent figure).
+  const measure = async (name, i, work, perUnit) => {
+    const pid = rows[name].pids?.[i];
+    const before = pid ? cpuTicks(pid) : 0;
+    const value = await work();
+    if (pid) perUnit.push(((cpuTicks(pid) - before) * 10_000) / (value * SECONDS)); // µs of CPU per unit
+    return value;
+  };
   for (let r = 0; r < ROUNDS; r++) {
     for (const name of Object.keys(results)) {
       const direct = name === "direct";
-      const j = direct ? JSON.parse(await runIn(H, ["iperf3", "-c", CIP, "-p", "5201", "-t", String(SECONDS), "-J"])).end.sum_received.bits_per_second / 1e9 : await iperf(target(name, 0));
-      results[name].gbit.push(j);
-      results[name].conn.push(direct ? Number(/Requests\/sec:\s+([\d.]+)/.exec(await runIn(H, ["wrk", "-t", "2", "-c", "32", "-d", `${SECONDS}s`, "-H", "Connection: close", `http://${CIP}:8000/`]))?.[1]) : await connRate(target(name, 1)));
-      results[name].udp.push(direct ? Number((await runIn(H, ["node", "-e", UDP_CLIENT.replace('"127.0.0.1"', `"${CIP}"`), JSON.stringify([9000, SECONDS, Number(process.env.BENCH_UDP_WINDOW ?? 8)])])).trim()) : await udpRate(target(name, 2)));
+      const res = results[name];
+      res.gbit.push(await measure(name, 0, async () => (direct ? JSON.parse(await runIn(H, ["iperf3", "-c", CIP, "-p", "5201", "-t", String(SECONDS), "-J"])).end.sum_received.bits_per_second / 1e9 : await iperf(target(name, 0))), res.cpuGbit));
+      res.conn.push(await measure(name, 1, async () => (direct ? Number(/Requests\/sec:\s+([\d.]+)/.exec(await runIn(H, ["wrk", "-t", "2", "-c", "32", "-d", `${SECONDS}s`, "-H", "Connection: close", `http://${CIP}:8000/`]))?.[1]) : await connRate(target(name, 1))), res.cpuConn));
+      res.udp.push(await measure(name, 2, async () => (direct ? Number((await runIn(H, ["node", "-e", UDP_CLIENT.replace('"127.0.0.1"', `"${CIP}"`), JSON.stringify([9000, SECONDS, Number(process.env.BENCH_UDP_WINDOW ?? 8)])])).trim()) : await udpRate(target(name, 2))), res.cpuUdp));
     }
   }
   const mem = JSON.parse((await runIn(H, ["node", join(here, "proxy-bench-helper.mjs"), "--mem-report", socketPath])).trim());
@@ -133,6 +154,10 @@ async function main() {
   console.log("| | TCP throughput (Gbit/s) | new conn/s | UDP req/resp per s |");
   console.log("|---|---|---|---|");
   for (const [name, r] of Object.entries(results)) console.log(`| ${name} | ${fmt(median(r.gbit))}${ratio(name, "gbit")} | ${fmt(median(r.conn), 0)}${ratio(name, "conn")} | ${fmt(median(r.udp), 0)}${ratio(name, "udp")} |`);
+  console.log("\nproxy CPU time per unit of work (user + system, medians; lower is better):\n");
+  console.log("| | per Gbit moved (ms) | per connection (µs) | per UDP request/response (µs) |");
+  console.log("|---|---|---|---|");
+  for (const [name, r] of Object.entries(results)) if (r.cpuUdp.length > 0) console.log(`| ${name} | ${fmt(median(r.cpuGbit) / 1000, 2)} | ${fmt(median(r.cpuConn), 1)} | ${fmt(median(r.cpuUdp), 1)} |`);
   console.log(`\nmemory: netd-proxy ${fmt(mem.idleKiB / 1024, 2)} MB RSS with 3 ports, ${fmt(mem.loadedKiB / 1024, 2)} MB with ${mem.ports} more idle ports = ${fmt((mem.loadedKiB - mem.idleKiB) / mem.ports, 2)} KiB per idle port; docker-proxy ${fmt(dockerRss / 1024, 2)} MB RSS per port (one process each).`);
 }
 

@@ -16,6 +16,8 @@ export interface ApiDeps {
   readonly controller: Controller;
   readonly events: EventBus;
   readonly metrics: Metrics;
+  /** Extra gauges read at each /metrics scrape (the userland proxy's); absent: none. */
+  readonly extraGauges?: () => Promise<ReadonlyArray<{ name: string; help: string; values: ReadonlyArray<{ labels?: Record<string, string>; value: number }> }>>;
   /** Registered drivers with their versions for `/info`; absent: names from the controller. */
   readonly drivers?: readonly DriverDescription[];
   /** The daemon's kernel; when given, the CNI routes (`/cni/*`, for netd-cni) are served. */

@@ -88,7 +88,9 @@ export function createPublisherWith(deps: PublisherDeps, options: PublisherOptio
         } catch (error) {
           errors.push(error);
         }
-        records.delete(endpointId);
+        // A release that failed before letting go of the holds (e.g. its firewall update)
+        // keeps the record, so that the retried leave still finds and frees the host ports.
+        if (record.entries.length === 0) records.delete(endpointId);
       }
       try {
         await forgetStored(store, endpointId);

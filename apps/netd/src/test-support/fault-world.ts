@@ -5,11 +5,11 @@
  */
 import { createBridgeDriver } from "@netd/driver-bridge";
 import { createRoutedDriver } from "@netd/driver-routed";
-import type { Kernel, PortAllocator } from "@netd/driverapi";
+import type { HostPortReserver, Kernel, PortAllocator } from "@netd/driverapi";
 import type { FakeKernel } from "@netd/kernel-fake";
 import { Controller } from "@netd/libnet-core";
 import type { MemoryStore } from "@netd/libnet-core";
-import { createPortAllocator } from "@netd/portallocator";
+import { createOsPortReserver, createPortAllocator } from "@netd/portallocator";
 
 /** An allocator plus the set of "address/protocol/port" it holds (bookkeeping seen from outside). */
 export interface TrackedPorts {
@@ -44,13 +44,32 @@ export function trackPorts(): TrackedPorts {
 }
 
 /** Opens a controller with the bridge and routed drivers (no userland proxy). */
-export function openWorld(kernel: Kernel, store: MemoryStore, ports: PortAllocator): Promise<Controller> {
+export function openWorld(kernel: Kernel, store: MemoryStore, ports: PortAllocator, portReserver?: HostPortReserver): Promise<Controller> {
   return Controller.open({
     kernel,
     store,
     drivers: [createBridgeDriver({ userlandProxy: false }), createRoutedDriver({ userlandProxy: false })],
     ports,
+    ...(portReserver ? { portReserver } : {}),
   });
+}
+
+/**
+ * A reserver over `ports` whose "sockets" are entries in `bound` ("address/protocol/port"):
+ * a second bind of the same key fails with EADDRINUSE, as the kernel would.
+ */
+export function fakeSocketReserver(ports: PortAllocator): { reserver: HostPortReserver; bound: Set<string> } {
+  const bound = new Set<string>();
+  const reserver = createOsPortReserver({
+    allocator: ports,
+    bind: (r) => {
+      const key = `${r.address}/${r.protocol}/${r.port}`;
+      if (bound.has(key)) return Promise.reject(Object.assign(new Error("address in use"), { code: "EADDRINUSE" }));
+      bound.add(key);
+      return Promise.resolve({ close: () => Promise.resolve(void bound.delete(key)) });
+    },
+  });
+  return { reserver, bound };
 }
 
 /** Host-wide forwarding sysctls stay on once a network turned them on (by design, also after a normal delete). */

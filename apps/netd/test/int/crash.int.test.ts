@@ -10,14 +10,20 @@
 import { afterEach, describe, expect, it } from "vitest";
 import { useTestEnv } from "@netd/testing";
 import type { SpawnedProcess } from "@netd/testing";
-import { HOST4, echoServerArgv, makeNetdWorld, rawHttp, sleep, waitFor } from "../support/netd-world.js";
-import type { NetdWorld, SandboxJson } from "../support/netd-world.js";
-import { apiState, inconsistencies, randomOp, seeded } from "../support/crash-ops.js";
-import type { ApiState } from "../support/crash-ops.js";
+import { dirname, join } from "node:path";
+import { fileURLToPath } from "node:url";
+import { MAIN, makeNetdWorld, rawHttp, sleep, waitFor } from "../support/netd-world.js";
+import type { NetdWorld } from "../support/netd-world.js";
+import { apiState, inconsistencies, joinedWithPort, randomOp, seeded, trafficTo } from "../support/crash-ops.js";
 
-// Each kill costs a daemon start (node + restore), about 4-5 s on the 2-core CI machine.
-const KILLS = Number(process.env.NETD_CRASH_KILLS ?? 30);
+// Each kill is followed by a restart of a daemon that was started ahead of time
+// (test/support/warm-netd.mjs: node's module loading is done before the kill), so a
+// kill/restart/check cycle costs the daemon's restore plus the checks.
+const KILLS = Number(process.env.NETD_CRASH_KILLS ?? 200);
 const SEED = Number(process.env.NETD_CRASH_SEED ?? 17);
+/** A published port carries traffic from the remote namespace every TRAFFIC_EVERY rounds (and all of them at the end). */
+const TRAFFIC_EVERY = 5;
+const WARM = join(dirname(fileURLToPath(import.meta.url)), "..", "support", "warm-netd.mjs");
 
 describe("kill -9 at random moments, restart, compare", () => {
   const env = useTestEnv("netd-crash");
@@ -33,57 +39,92 @@ describe("kill -9 at random moments, restart, compare", () => {
     const prefix = env().prefix;
     const testNamespaces = [w.host.name, w.remote.name];
     const args = ["daemon", "--socket", w.sock, "--data-dir", w.dataDir, "--netns-prefix", `${prefix}-`, "--userland-proxy=false"];
+    const plain = w.node(args);
+    // `node WARM MAIN ARGS…` instead of `node MAIN ARGS…`.
+    const warmArgv = [...plain.slice(0, plain.indexOf(MAIN)), WARM, ...plain.slice(plain.indexOf(MAIN))];
     let daemon: SpawnedProcess | null = null;
-    const spawn = async () => (daemon = await env().spawnIn(w.host, w.node(args)));
+    // An object, not a `let`: the closures below assign it, which narrowing cannot see.
+    const pool: { spare: SpawnedProcess | null } = { spare: null };
+    const warm = () => env().spawnIn(w.host, warmArgv);
+    // The next daemon: the spare (once its modules are loaded) gets the go; a new spare starts loading.
+    const spawn = async () => {
+      const next = pool.spare ?? (await warm());
+      pool.spare = null;
+      await waitFor("a warm netd", () => next.output().includes("warm"), () => next.output(), 60_000);
+      process.kill(next.pid, "SIGUSR2");
+      daemon = next;
+    };
     const ready = async () => {
-      await waitFor("netd to answer /_ping", async () => (await rawHttp(w.sock, "GET", "/_ping").catch(() => null))?.status === 200, () => daemon?.output() ?? "", 30_000);
+      await waitFor("netd to answer /_ping", async () => (await rawHttp(w.sock, "GET", "/_ping").catch(() => null))?.status === 200, () => daemon?.output() ?? "", 60_000);
+      pool.spare ??= await warm();
     };
     const kill = async () => {
       const pid = daemon!.pid;
       process.kill(pid, "SIGKILL");
       await waitFor(`netd ${pid} to die`, () => !alive(pid), () => "");
+      await daemon!.stop();
     };
-    const figures = { ops: 0, answered: 0, kills: 0, restoreKills: 0, checks: 0, traffic: 0 };
+    const figures = { ops: 0, answered: 0, inFlightAtKill: 0, kills: 0, restoreKills: 0, checks: 0, traffic: 0, restartMs: [] as number[] };
     const statuses = new Map<string, number>();
     const started = Date.now();
 
     await spawn();
     await ready();
-    for (let round = 0; round < KILLS; round++) {
-      // A few operations in flight, then the kill at a random instant.
-      const ops = Array.from({ length: 2 + Math.floor(rnd() * 4) }, () => randomOp(w, rnd));
+    for (let round = 0; figures.kills < KILLS; round++) {
+      // One or two operations that finish (so there is state to break), then a few in
+      // flight and the kill at a random instant.
+      const settled = Array.from({ length: 1 + Math.floor(rnd() * 2) }, () => randomOp(w, rnd));
+      const settledAnswers: string[] = [];
+      for (const op of settled) settledAnswers.push(`${op.label}=${await op.run()}`);
+      figures.ops += settled.length;
+      figures.answered += settled.length;
+      const ops = Array.from({ length: 1 + Math.floor(rnd() * 3) }, () => randomOp(w, rnd));
       figures.ops += ops.length;
-      const inFlight = ops.map((op) =>
+      const answers: string[] = ops.map(() => "-");
+      const inFlight = ops.map((op, i) =>
         op.run().then(
           (status) => {
             figures.answered++;
+            answers[i] = String(status);
             const key = `${op.label.split(" ").slice(0, 2).join(" ")} ${status}`;
             statuses.set(key, (statuses.get(key) ?? 0) + 1);
           },
           () => undefined,
         ),
       );
-      await sleep(Math.floor(rnd() * 400));
+      const killAt = Math.floor(rnd() * 300);
+      await sleep(killAt);
+      const pending = answers.filter((a) => a === "-").length;
+      figures.inFlightAtKill += pending;
       await kill();
       figures.kills++;
       await Promise.all(inFlight);
+      let restoreKill = "";
       if (rnd() < 0.15) {
         // Killed again while restoring.
         await spawn();
-        await sleep(100 + Math.floor(rnd() * 300));
+        const at = Math.floor(rnd() * 300);
+        await sleep(at);
         await kill();
         figures.kills++;
         figures.restoreKills++;
+        restoreKill = `, killed again ${at} ms into restore`;
       }
+      const t0 = Date.now();
       await spawn();
       await ready();
+      figures.restartMs.push(Date.now() - t0);
       const state = await apiState(w);
       const problems = await inconsistencies(w, state, prefix, testNamespaces);
       figures.checks++;
+      const joined = joinedWithPort(state);
+      console.log(
+        `round ${round}: ${settledAnswers.join(", ")}; in flight: ${ops.map((o, i) => `${o.label}=${answers[i]}`).join(", ")}; kill at ${killAt} ms (${pending} in flight)${restoreKill}; ` +
+          `restart ${Date.now() - t0} ms; check: ${state.networks.length} networks, ${state.sandboxes.length} sandboxes, ${joined.length} published, ${problems.length === 0 ? "kernel = API" : problems.join("; ")}`,
+      );
       expect(problems, `round ${round} (seed ${SEED}), after ${ops.map((o) => o.label).join(", ")}`).toEqual([]);
-      const sample = joinedWithPort(state);
-      if (sample.length > 0) {
-        await trafficTo(w, sample[Math.floor(rnd() * sample.length)]!, `r${round}`);
+      if (joined.length > 0 && round % TRAFFIC_EVERY === 0) {
+        await trafficTo(w, joined[Math.floor(rnd() * joined.length)]!, `r${round}`);
         figures.traffic++;
       }
     }
@@ -94,10 +135,11 @@ describe("kill -9 at random moments, restart, compare", () => {
       figures.traffic++;
     }
     const secs = ((Date.now() - started) / 1000).toFixed(1);
+    const sorted = [...figures.restartMs].sort((a, b) => a - b);
     console.log(`answers: ${[...statuses].sort().map(([k, v]) => `${k}: ${v}`).join(", ")}`);
     console.log(
-      `crash test (seed ${SEED}): ${figures.ops} ops (${figures.answered} answered before the kill), ${figures.kills} kills (${figures.restoreKills} during restore), ` +
-        `${figures.checks} kernel-vs-API checks, ${figures.traffic} published ports carried traffic, ${secs} s`,
+      `crash test (seed ${SEED}): ${figures.ops} ops (${figures.answered} answered, ${figures.inFlightAtKill} in flight at a kill), ${figures.kills} kills (${figures.restoreKills} during restore), ` +
+        `${figures.checks} kernel-vs-API checks, ${figures.traffic} published ports carried traffic, restart median ${sorted[Math.floor(sorted.length / 2)]} ms, ${secs} s`,
     );
     expect(figures.kills).toBeGreaterThanOrEqual(KILLS);
     // Leave the env clean: everything goes through the API.
@@ -105,25 +147,9 @@ describe("kill -9 at random moments, restart, compare", () => {
     for (const n of final.networks) expect((await w.http("DELETE", `/networks/${n.Id}`)).status).toBe(204);
     expect(await inconsistencies(w, await apiState(w), prefix, testNamespaces)).toEqual([]);
     await daemon!.stop();
-  }, Math.max(180_000, KILLS * 3_000));
+    await pool.spare?.stop();
+  }, Math.max(240_000, KILLS * 6_000));
 });
-
-function joinedWithPort(state: ApiState): SandboxJson[] {
-  return state.sandboxes.filter((sb) => Object.keys(sb.Networks ?? {}).length > 0 && Object.values(sb.Ports ?? {}).some((l) => (l ?? []).length > 0));
-}
-
-/** An echo server in the sandbox's namespace, reached from the remote namespace through the published port. */
-async function trafficTo(w: NetdWorld, sb: SandboxJson, tag: string): Promise<void> {
-  const port = Number(Object.values(sb.Ports).find((l) => (l ?? []).length > 0)![0]!.HostPort);
-  const server = await w.env.spawnIn(w.host, ["nsenter", `--net=${sb.Netns}`, ...echoServerArgv(tag)]);
-  try {
-    await waitFor(`echo server in ${sb.Name}`, () => server.output().includes("listening"), () => server.output());
-    const reply = await w.env.sendAndReceive(w.remote, { proto: "tcp", address: HOST4, port, payload: sb.Name, timeoutMs: 3000 });
-    expect(reply, `traffic to ${sb.Name} on ${HOST4}:${port}`).toBe(`${tag}:${sb.Name}`);
-  } finally {
-    await server.stop();
-  }
-}
 
 function alive(pid: number): boolean {
   try {

@@ -3,6 +3,8 @@
  * daemon, and the consistency check it runs after every restart (API vs kernel vs host-port
  * sockets, no leaks).
  */
+import { expect } from "vitest";
+import { HOST4, echoServerArgv, waitFor } from "./netd-world.js";
 import type { NetdWorld, SandboxJson } from "./netd-world.js";
 
 /** mulberry32: a small seeded PRNG, so a failing run can be replayed with its seed. */
@@ -76,7 +78,14 @@ export function publishedPorts(state: ApiState): number[] {
  * difference as text (empty: consistent). Bridges, veths, namespaces, addresses in nft
  * elements and listening host-port sockets must all belong to something the API shows.
  */
-export async function inconsistencies(w: NetdWorld, state: ApiState, prefix: string, testNamespaces: readonly string[]): Promise<string[]> {
+export async function inconsistencies(
+  w: NetdWorld,
+  state: ApiState,
+  prefix: string,
+  testNamespaces: readonly string[],
+  /** Host ports the test publishes (sockets outside it are not the test's). */
+  hostPorts: { readonly start: number; readonly end: number } = { start: HOST_PORT_BASE, end: HOST_PORT_BASE + SANDBOXES - 1 },
+): Promise<string[]> {
   const problems: string[] = [];
   const expect = (what: string, got: unknown, want: unknown): void => {
     if (JSON.stringify(got) !== JSON.stringify(want)) problems.push(`${what}: kernel ${JSON.stringify(got)}, API ${JSON.stringify(want)}`);
@@ -93,8 +102,32 @@ export async function inconsistencies(w: NetdWorld, state: ApiState, prefix: str
   const inNft = [...new Set(table.match(/10\.240\.\d+\.\d+/g) ?? [])].filter((a) => !a.endsWith(".0") && !a.endsWith(".1")).sort();
   // Every joined endpoint has elements (its guard at least) and nothing else may have any.
   expect("endpoint addresses in nft elements", inNft, [...new Set(endpoints.map((e) => e.IPAddress))].filter((a) => a !== "").sort());
+  // The allocators: no address and no host port handed out twice.
+  const addresses = endpoints.flatMap((e) => [e.IPAddress, e.GlobalIPv6Address]).filter((a) => a !== "");
+  expect("duplicate endpoint addresses", addresses.length, new Set(addresses).size);
+  // Per sandbox a port may show once per family; across sandboxes it must not repeat.
+  const sandboxPorts = state.sandboxes.flatMap((sb) => (Object.keys(sb.Networks ?? {}).length === 0 ? [] : [...new Set(Object.values(sb.Ports ?? {}).flatMap((l) => (l ?? []).map((b) => b.HostPort)))]));
+  expect("duplicate host ports", sandboxPorts.length, new Set(sandboxPorts).size);
   const ss = await w.host.exec(["ss", "-Hltn"]);
-  const listening = [...new Set([...ss.stdout.matchAll(/:(\d+)\s/g)].map((m) => Number(m[1])).filter((p) => p >= HOST_PORT_BASE && p < HOST_PORT_BASE + SANDBOXES))].sort((a, b) => a - b);
+  const listening = [...new Set([...ss.stdout.matchAll(/:(\d+)\s/g)].map((m) => Number(m[1])).filter((p) => p >= hostPorts.start && p <= hostPorts.end))].sort((a, b) => a - b);
   expect("host-port sockets", listening, publishedPorts(state));
   return problems;
+}
+
+/** Sandboxes that are joined and publish a port. */
+export function joinedWithPort(state: ApiState): SandboxJson[] {
+  return state.sandboxes.filter((sb) => Object.keys(sb.Networks ?? {}).length > 0 && Object.values(sb.Ports ?? {}).some((l) => (l ?? []).length > 0));
+}
+
+/** An echo server in the sandbox's namespace, reached from the remote namespace through the published port. */
+export async function trafficTo(w: NetdWorld, sb: SandboxJson, tag: string): Promise<void> {
+  const port = Number(Object.values(sb.Ports).find((l) => (l ?? []).length > 0)![0]!.HostPort);
+  const server = await w.env.spawnIn(w.host, ["nsenter", `--net=${sb.Netns}`, ...echoServerArgv(tag)]);
+  try {
+    await waitFor(`echo server in ${sb.Name}`, () => server.output().includes("listening"), () => server.output());
+    const reply = await w.env.sendAndReceive(w.remote, { proto: "tcp", address: HOST4, port, payload: sb.Name, timeoutMs: 3000 });
+    expect(reply, `traffic to ${sb.Name} on ${HOST4}:${port}`).toBe(`${tag}:${sb.Name}`);
+  } finally {
+    await server.stop();
+  }
 }

@@ -4,7 +4,7 @@
 // as before it; a failed delete must either keep the object intact (rejecting) or remove it
 // completely. Either way the operation then succeeds when run again, and the end state equals
 // that of a run without faults. Real drivers (bridge, routed) over the fake kernel; the
-// real-kernel variant is apps/netd/test/int/fault-injection.int.test.ts.
+// real-kernel kill tests are apps/netd/test/int/crash-points.int.test.ts and crash.int.test.ts.
 import { isDeepStrictEqual } from "node:util";
 import { describe, expect, it } from "vitest";
 import { createFakeKernel, interruptKernel } from "@netd/kernel-fake";

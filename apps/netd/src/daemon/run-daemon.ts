@@ -18,6 +18,7 @@ import { resolveGroup } from "./config.js";
 import { describeBuiltin, openDrivers, type DriverEntry } from "./driver-loader/index.js";
 import type { DaemonConfig } from "./config.js";
 import { driverLogger } from "./logger.js";
+import { killSeam } from "./kill-at.js";
 import { claim } from "./ownership.js";
 
 /** What {@link startDaemon} needs; `kernel` and `drivers` are injectable for unit tests. */
@@ -61,9 +62,11 @@ export async function startDaemon(options: DaemonOptions): Promise<RunningDaemon
     const drivers = loaded.map((l) => l.driver);
     const ports = createPortAllocator();
     const log = options.log;
+    // Crash tests at exact points (kill-at.ts); a no-op unless NETD_TEST_KILL_AT is set.
+    const seam = killSeam(kernel, store);
     const controller = await Controller.open({
-      kernel,
-      store,
+      kernel: seam.kernel,
+      store: seam.store,
       drivers,
       ports,
       portReserver: createOsPortReserver({ allocator: ports }),
@@ -71,6 +74,7 @@ export async function startDaemon(options: DaemonOptions): Promise<RunningDaemon
       netnsPrefix: options.netnsPrefix ?? "netd-",
     });
     undo.push(() => controller.close());
+    seam.arm();
     const app = await createApiServer({ controller, events: new EventBus(), metrics: new Metrics(), drivers: loaded.map((l) => l.description), ...(log ? { log } : {}) });
     undo.push(() => app.close());
     await app.listen({ path: options.socket });

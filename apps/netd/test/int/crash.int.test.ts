@@ -50,18 +50,18 @@ describe("kill -9 at random moments, restart, compare", () => {
     const spawn = async () => {
       const next = pool.spare ?? (await warm());
       pool.spare = null;
-      await waitFor("a warm netd", () => next.output().includes("warm"), () => next.output(), 60_000);
+      await waitFor("a warm netd", () => next.output().includes("warm"), () => next.output(), 60_000, 20);
       process.kill(next.pid, "SIGUSR2");
       daemon = next;
     };
     const ready = async () => {
-      await waitFor("netd to answer /_ping", async () => (await rawHttp(w.sock, "GET", "/_ping").catch(() => null))?.status === 200, () => daemon?.output() ?? "", 60_000);
+      await waitFor("netd to answer /_ping", async () => (await rawHttp(w.sock, "GET", "/_ping").catch(() => null))?.status === 200, () => daemon?.output() ?? "", 60_000, 20);
       pool.spare ??= await warm();
     };
     const kill = async () => {
       const pid = daemon!.pid;
       process.kill(pid, "SIGKILL");
-      await waitFor(`netd ${pid} to die`, () => !alive(pid), () => "");
+      await waitFor(`netd ${pid} to die`, () => !alive(pid), () => "", 10_000, 5);
       await daemon!.stop();
     };
     const figures = { ops: 0, answered: 0, inFlightAtKill: 0, kills: 0, restoreKills: 0, checks: 0, traffic: 0, restartMs: [] as number[] };
@@ -148,7 +148,7 @@ describe("kill -9 at random moments, restart, compare", () => {
     expect(await inconsistencies(w, await apiState(w), prefix, testNamespaces)).toEqual([]);
     await daemon!.stop();
     await pool.spare?.stop();
-  }, Math.max(240_000, KILLS * 6_000));
+  }, Math.max(240_000, KILLS * 12_000));
 });
 
 function alive(pid: number): boolean {

@@ -13,7 +13,7 @@ import type { BridgeEndpoint, BridgeNetworkConfig, Publisher } from "./model.js"
 import { applyGatewayRoutes } from "./endpoint/gateway-routes.js";
 import { joinEndpoint } from "./endpoint/join.js";
 import { leaveEndpoint } from "./endpoint/leave.js";
-import { randomMac } from "./endpoint/names.js";
+import { bridgeMarkOf, randomMac } from "./endpoint/names.js";
 import { createNetwork } from "./network/create-network.js";
 import { deleteNetwork } from "./network/delete-network.js";
 import { forceGatewayMode, parseEndpointOptions } from "./options.js";
@@ -84,7 +84,7 @@ export function createBridgeDriver(options: BridgeDriverOptions = {}): BridgeDri
     const { state: _perCall, ports, ...stable } = full;
     if (!ports) throw bridgeError("INVALID_NETWORK", `driver '${name}' got no port allocator`, "the bridge declares publishesPorts; run it under netd's core");
     const ctx: PublishContext = { ...stable, ports };
-    const state = new DriverState();
+    const state = new DriverState(bridgeMarkOf(table));
     const firewall = createBridgeFirewall({ kernel: ctx.kernel, netns: ctx.hostNetns, table, userlandProxy, log: ctx.log });
     const network = (id: string): BridgeNetworkConfig => {
       const n = state.networks.get(id);

@@ -1,7 +1,7 @@
 /**
  * restore (daemon start, before core replays gateway changes): rebuild the in-memory state
  * from what the previous daemon persisted and from core's snapshot, re-create a bridge or a
- * veth that vanished, let the publisher re-create its bindings, then apply the whole nft
+ * veth that vanished, sweep orphans (sweep.ts), let the publisher re-create its bindings, then apply the whole nft
  * table in one replace (no gap in DNAT: elements are recorded first, applied once).
  */
 import type { DriverContext, DriverRestoreSnapshot } from "@netd/driverapi";
@@ -14,6 +14,7 @@ import { createVeth } from "./endpoint/create-veth.js";
 import { parseNetworkConfig } from "./options.js";
 import type { DriverState, EndpointState } from "./state.js";
 import { UndoStack } from "@netd/driverapi";
+import { sweepOrphans } from "./sweep.js";
 
 export async function restoreDriver(ctx: DriverContext, state: DriverState, firewall: BridgeFirewallImpl, publisher: Publisher, snapshot: DriverRestoreSnapshot, userlandProxy: boolean): Promise<void> {
   const saved = await state.load(ctx.state);
@@ -31,7 +32,7 @@ export async function restoreDriver(ctx: DriverContext, state: DriverState, fire
     }
     if (!(await ctx.kernel.links.get(ctx.hostNetns, config.bridgeName))) {
       ctx.log.warn("bridge vanished while netd was down; re-creating it", { network: config.name, bridge: config.bridgeName });
-      await buildBridge(ctx, config, new UndoStack(), userlandProxy);
+      await buildBridge(ctx, config, new UndoStack(), userlandProxy, state.mark);
     }
     await state.putNetwork(ctx.state, config);
   }
@@ -55,9 +56,9 @@ export async function restoreDriver(ctx: DriverContext, state: DriverState, fire
     await state.putEndpoint(ctx.state, restored);
   }
 
-  // Entries the previous daemon left for objects core no longer has.
-  for (const id of savedEps.keys()) if (!state.endpoints.has(id)) await state.deleteEndpoint(ctx.state, id);
-  for (const id of savedNets.keys()) if (!state.networks.has(id)) await state.deleteNetwork(ctx.state, id);
+  // Entries the previous daemon left for objects core no longer has go with their kernel
+  // objects, and links carrying this driver's marks that nothing names are removed.
+  await sweepOrphans(ctx, state, savedNets, savedEps);
 
   await syncRouteFlags(ctx, state);
   const endpoints: BridgeEndpoint[] = [...state.endpoints.values()].map((e) => e.endpoint);

@@ -22,6 +22,11 @@ export class DriverState {
   readonly networks = new Map<string, BridgeNetworkConfig>();
   readonly endpoints = new Map<string, EndpointState>();
 
+  constructor(
+    /** This driver instance's byte in its bridges' MACs (`bridgeMarkOf` of its nft table). */
+    readonly mark: string,
+  ) {}
+
   /** Records a network (memory and store). Called last in createNetwork. */
   async putNetwork(store: DriverStateStore, config: BridgeNetworkConfig): Promise<void> {
     await store.put(NET + config.id, config);

@@ -167,6 +167,11 @@ export interface NetnsApi {
   /** True if the path is a network namespace that can be opened. */
   exists(path: NetnsPath): Promise<boolean>;
   /**
+   * Names of the namespaces under /run/netns, sorted; [] when the directory does not exist.
+   * For restore's orphan sweep (namespaces netd created that its store no longer names).
+   */
+  list(): Promise<string[]>;
+  /**
    * The namespace's identity (device and inode of its nsfs file, "dev:ino"): equal for two
    * paths naming the same namespace (/proc/self/ns/net, /proc/PID/ns/net, a /run/netns bind
    * mount). Fails with NETNS_NOT_FOUND when the path is not a namespace.

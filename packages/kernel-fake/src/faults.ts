@@ -5,6 +5,7 @@ export const KERNEL_METHODS = [
   "netns.create",
   "netns.delete",
   "netns.exists",
+  "netns.list",
   "netns.identity",
   "netns.release",
   "links.addBridge",

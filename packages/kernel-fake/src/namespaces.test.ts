@@ -47,13 +47,16 @@ describe("fake kernel: namespaces", () => {
 
   it("delete is idempotent, accepts names and paths, and refuses the host namespace", async () => {
     const k = createFakeKernel();
-    await k.netns.create("a");
     await k.netns.create("b");
+    await k.netns.create("a");
+    // list names /run/netns entries only (not the host's /proc path), sorted.
+    expect(await k.netns.list()).toEqual(["a", "b"]);
     await k.netns.delete("a");
     await k.netns.delete("/run/netns/b");
     await k.netns.delete("a");
     expect(await k.netns.exists("/run/netns/a")).toBe(false);
     expect(await k.netns.exists("/run/netns/b")).toBe(false);
+    expect(await k.netns.list()).toEqual([]);
     await expectCode(k.netns.delete(HOST), "INVALID_NETNS");
   });
 

@@ -42,6 +42,13 @@ export function createNamespaces(world: FakeWorld, hostNetns: NetnsPath): SyncAp
       return typeof path === "string" && world.namespaces.has(path);
     },
 
+    list(): string[] {
+      return [...world.namespaces.keys()]
+        .filter((p) => p.startsWith(`${NETNS_DIR}/`))
+        .map((p) => p.slice(NETNS_DIR.length + 1))
+        .sort();
+    },
+
     // Each fake namespace has exactly one path, so the path is its identity.
     identity(path: NetnsPath): string {
       if (typeof path !== "string" || !world.namespaces.has(path)) {

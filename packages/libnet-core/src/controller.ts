@@ -36,6 +36,7 @@ import type { LeaveResult } from "./sandbox/leave.js";
 import { KeyedSerializer } from "./serial.js";
 import type { Store } from "./store/store.js";
 import { recoverInterrupted } from "./txn/recover.js";
+import { sweepNamespaces } from "./sweep.js";
 import { Txn } from "./txn/transaction.js";
 
 export interface ControllerOptions {
@@ -68,8 +69,8 @@ export class Controller {
 
   /**
    * Registers the drivers (refusing a broken one with the reason), loads the store and
-   * restores: IPAM, vanished namespaces, drivers' `restore`, interrupted operations, then a
-   * gateway-change replay per sandbox.
+   * restores: IPAM, vanished namespaces, drivers' `restore` (which sweep their orphan links),
+   * interrupted operations, the orphan-namespace sweep, then a gateway-change replay per sandbox.
    */
   static async open(options: ControllerOptions): Promise<Controller> {
     const registry = new DriverRegistry();
@@ -105,6 +106,8 @@ export class Controller {
       leave: (endpointId, sandboxId, alsoDelete) => controller.leaveEndpoint(endpointId, sandboxId, alsoDelete),
       deleteEndpoint: (id) => controller.deleteEndpoint(id),
     });
+    // After recovery: an interrupted sandbox create's namespace is its intent's to remove.
+    await sweepNamespaces(core);
     await replayGateways(core);
     return controller;
   }

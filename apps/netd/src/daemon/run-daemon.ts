@@ -19,6 +19,7 @@ import { resolveGroup } from "./config.js";
 import { describeBuiltin, openDrivers, type DriverEntry } from "./driver-loader/index.js";
 import type { DaemonConfig } from "./config.js";
 import { driverLogger } from "./logger.js";
+import { killSeam } from "./kill-at.js";
 import { claim } from "./ownership.js";
 import { proxyGauges } from "./proxy-metrics.js";
 import { createDaemonProxy, PROXY_SOCKET } from "./userland-proxy.js";
@@ -85,9 +86,11 @@ export async function startDaemon(options: DaemonOptions): Promise<RunningDaemon
     const drivers = loaded.map((l) => l.driver);
     const ports = createPortAllocator();
     const log = options.log;
+    // Crash tests at exact points (kill-at.ts); a no-op unless NETD_TEST_KILL_AT is set.
+    const seam = killSeam(kernel, store);
     const controller = await Controller.open({
-      kernel,
-      store,
+      kernel: seam.kernel,
+      store: seam.store,
       drivers,
       ports,
       ...(options.reserveHostPorts === false ? {} : { portReserver: createOsPortReserver({ allocator: ports }) }),
@@ -95,6 +98,7 @@ export async function startDaemon(options: DaemonOptions): Promise<RunningDaemon
       netnsPrefix: options.netnsPrefix ?? "netd-",
     });
     undo.push(() => controller.close());
+    seam.arm();
     step("controller restored");
     // The drivers' restore adopted what is still published; the rest goes.
     await daemonProxy?.proxy.reconcile();

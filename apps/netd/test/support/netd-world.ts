@@ -35,8 +35,8 @@ export interface NetdWorld {
   readonly dataDir: string;
   /** The running daemon (null while stopped). */
   daemon: SpawnedProcess | null;
-  /** Starts netd with `extra` flags and waits for /_ping. */
-  start(extra?: readonly string[]): Promise<SpawnedProcess>;
+  /** Starts netd with `extra` flags (and `env` variables) and waits for /_ping. */
+  start(extra?: readonly string[], env?: Readonly<Record<string, string>>): Promise<SpawnedProcess>;
   /** `netd -H unix://sock ARGS…` run in the host namespace. */
   cli(args: readonly string[]): Promise<ExecResult>;
   /** Like cli but fails the test on a non-zero exit, showing stderr. */
@@ -109,8 +109,8 @@ export async function makeNetdWorld(env: TestEnv, options: { readonly main?: str
     sock,
     dataDir,
     daemon: null,
-    async start(extra = []) {
-      const d = await env.spawnIn(host, [...clean, "nsenter", mnt, "--", "node", main, "daemon", "--socket", sock, "--data-dir", dataDir, "--netns-prefix", `${env.prefix}-`, ...extra]);
+    async start(extra = [], vars = {}) {
+      const d = await env.spawnIn(host, [...clean, ...Object.entries(vars).map(([k, v]) => `${k}=${v}`), "nsenter", mnt, "--", "node", main, "daemon", "--socket", sock, "--data-dir", dataDir, "--netns-prefix", `${env.prefix}-`, ...extra]);
       world.daemon = d;
       const deadline = Date.now() + START_DEADLINE_MS;
       for (;;) {
@@ -166,10 +166,10 @@ export function replies(p: SpawnedProcess, tag: string): number {
 }
 
 /** Waits until `check` is true, or throws `what` with `details()`. */
-export async function waitFor(what: string, check: () => boolean | Promise<boolean>, details: () => string, timeoutMs = 10_000): Promise<void> {
+export async function waitFor(what: string, check: () => boolean | Promise<boolean>, details: () => string, timeoutMs = 10_000, pollMs = 100): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   while (!(await check())) {
     if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}\n${details()}`);
-    await sleep(100);
+    await sleep(pollMs);
   }
 }

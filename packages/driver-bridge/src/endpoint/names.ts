@@ -12,19 +12,38 @@ export function randomMac(): string {
 
 /**
  * netd's mark on the bridges it creates: a locally administered MAC starting 02:6e:64 ("nd"),
- * set in the creating request, so the mark and the bridge appear together. Crash recovery
- * deletes a bridge it has no record of only when it carries the mark (a user-named bridge
- * could otherwise be someone else's).
+ * set in the creating request, so the mark and the bridge appear together. The fourth byte
+ * names the driver instance (a hash of its nft table name), so that restore's orphan sweep of
+ * one driver (bridge, routed) never takes another's bridges. Crash recovery deletes a bridge it
+ * has no record of only when it carries the mark (a user-named bridge could otherwise be
+ * someone else's).
  */
 const BRIDGE_MAC_PREFIX = "02:6e:64:";
 
-export function netdBridgeMac(): string {
-  return BRIDGE_MAC_PREFIX + [...randomBytes(3)].map((x) => x.toString(16).padStart(2, "0")).join(":");
+/** The fourth MAC byte of a driver instance's bridges, from its nft table name (FNV-1a, folded). */
+export function bridgeMarkOf(table: string): string {
+  let h = 0x811c9dc5;
+  for (const c of Buffer.from(table)) h = Math.imul(h ^ c, 0x01000193) >>> 0;
+  return ((h ^ (h >>> 8) ^ (h >>> 16) ^ (h >>> 24)) & 0xff).toString(16).padStart(2, "0");
 }
 
+/** A random bridge MAC carrying netd's mark and the driver instance's byte (`bridgeMarkOf`). */
+export function netdBridgeMac(mark: string): string {
+  return BRIDGE_MAC_PREFIX + mark + ":" + [...randomBytes(2)].map((x) => x.toString(16).padStart(2, "0")).join(":");
+}
+
+/** True for a MAC made by `netdBridgeMac`, of any driver instance. */
 export function isNetdBridgeMac(mac: string): boolean {
   return mac.toLowerCase().startsWith(BRIDGE_MAC_PREFIX);
 }
+
+/** True for a MAC made by `netdBridgeMac(mark)`: a bridge of this driver instance. */
+export function isOwnBridgeMac(mac: string, mark: string): boolean {
+  return mac.toLowerCase().startsWith(BRIDGE_MAC_PREFIX + mark + ":");
+}
+
+/** Host veth names netd derives (`hostVethName`): the sweep takes no other link from a bridge. */
+export const HOST_VETH_PATTERN = /^veth[0-9a-f]{7}$/;
 
 /**
  * The host-side veth of an endpoint: `veth` + the first 7 hex characters of its id. Derived,

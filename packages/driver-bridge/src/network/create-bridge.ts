@@ -9,8 +9,8 @@ import { netdBridgeMac } from "../endpoint/names.js";
  * of its ports, so it changes as containers come and go (and drops to 00:… when the last
  * one leaves), which upsets neighbours' caches. Its prefix marks the bridge as netd's.
  */
-export async function createBridge(ctx: DriverContext, n: BridgeNetworkConfig, undo: UndoStack): Promise<void> {
-  await ctx.kernel.links.addBridge(ctx.hostNetns, { name: n.bridgeName, mac: netdBridgeMac(), ...(n.mtu !== null ? { mtu: n.mtu } : {}), up: false });
+export async function createBridge(ctx: DriverContext, n: BridgeNetworkConfig, undo: UndoStack, mark: string): Promise<void> {
+  await ctx.kernel.links.addBridge(ctx.hostNetns, { name: n.bridgeName, mac: netdBridgeMac(mark), ...(n.mtu !== null ? { mtu: n.mtu } : {}), up: false });
   undo.push(`bridge ${n.bridgeName}`, () => ctx.kernel.links.delete(ctx.hostNetns, n.bridgeName));
 }
 

@@ -15,8 +15,8 @@ import { ensureForwarding } from "./forwarding.js";
 import { checkBridgeName } from "./validate-network.js";
 
 /** The kernel steps of a network without the firewall (also used by restore to re-create a lost bridge). */
-export async function buildBridge(ctx: DriverContext, config: BridgeNetworkConfig, undo: UndoStack, userlandProxy: boolean): Promise<void> {
-  await createBridge(ctx, config, undo);
+export async function buildBridge(ctx: DriverContext, config: BridgeNetworkConfig, undo: UndoStack, userlandProxy: boolean, mark: string): Promise<void> {
+  await createBridge(ctx, config, undo, mark);
   await setBridgeAddresses(ctx, config);
   await setBridgeSysctls(ctx, config, userlandProxy);
   await bridgeUp(ctx, config);
@@ -28,7 +28,7 @@ export async function createNetwork(ctx: DriverContext, state: DriverState, fire
   await checkBridgeName(ctx, config, state.networks.values());
   const undo = new UndoStack();
   try {
-    await buildBridge(ctx, config, undo, userlandProxy);
+    await buildBridge(ctx, config, undo, userlandProxy, state.mark);
     await firewall.addNetwork(config);
     undo.push(`firewall of network '${config.name}'`, () => firewall.removeNetwork(config));
     await state.putNetwork(ctx.state, config);

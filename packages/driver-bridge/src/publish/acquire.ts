@@ -7,6 +7,8 @@ import type { DriverStateStore } from "@netd/driverapi";
 import type { BridgeFirewall } from "../model.js";
 import type { HoldDeps } from "./host-ports.js";
 import { holdGroup } from "./host-ports.js";
+import type { ParkedPool } from "./parking.js";
+import { parkKey } from "./parking.js";
 import { endpointPorts } from "./firewall-ports.js";
 import { flushUdp } from "./conntrack.js";
 import type { EndpointRecord, Entry } from "./records.js";
@@ -36,7 +38,10 @@ export function preferredPort(record: EndpointRecord, group: readonly PlannedBin
   return candidates.find((p) => p !== undefined);
 }
 
-/** Adds `groups` to `record`, pushing undo steps onto `undo`. Throws the first failure. */
+/**
+ * Adds `groups` to `record`, pushing undo steps onto `undo`. Throws the first failure.
+ * `parked`: the sandbox's parked ports, taken over first (and where an undo puts them back).
+ */
 export async function acquireEndpoint(
   deps: AcquireDeps,
   store: DriverStateStore,
@@ -44,6 +49,7 @@ export async function acquireEndpoint(
   groups: readonly PlannedBinding[][],
   siblings: readonly EndpointRecord[],
   undo: Undo[],
+  parked?: ParkedPool,
 ): Promise<void> {
   const { ctx, firewall } = deps;
   const before = record.entries;
@@ -53,9 +59,11 @@ export async function acquireEndpoint(
       for (const b of group) added.push({ binding: { ...b, hostPort: 0 }, hold: null });
       continue;
     }
-    const { port, holds } = await holdGroup(deps, group, preferredPort(record, group, siblings));
+    const { port, holds } = await holdGroup(deps, group, preferredPort(record, group, siblings), parked);
     undo.push(async () => {
-      await Promise.allSettled(holds.map((h) => h.release()));
+      // Rolled back: the port goes back to the pool, where the rollback's acquire finds it.
+      if (!parked) return void (await Promise.allSettled(holds.map((h) => h.release())));
+      await Promise.allSettled(holds.map(async (h, i) => parked.set(parkKey(group[i]!.hostIp, group[i]!.protocol, port), await h.park())));
     });
     group.forEach((b, i) => added.push({ binding: { ...b, hostPort: port }, hold: holds[i] ?? null }));
   }

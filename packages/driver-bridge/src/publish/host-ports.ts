@@ -11,12 +11,14 @@
  *   serving) per address; DNAT carries the traffic.
  * - otherwise (no reserver, or sctp which Node cannot bind): bookkeeping in `ctx.ports` only.
  */
-import type { PortReservation } from "@netd/driverapi";
+import type { PortReservation, Protocol } from "@netd/driverapi";
 import type { PublishContext } from "../model.js";
 import { isNetdError } from "@netd/driverapi";
 import type { ProxyListener, ProxyManager } from "../proxy/types.js";
 import { bindError, isRetryableBind } from "./errors.js";
 import type { PlannedBinding } from "./types.js";
+import type { ParkedHold, ParkedPool } from "./parking.js";
+import { takeParked } from "./parking.js";
 
 /** Attempts for a range or ephemeral port when binds fail, as the reference OS allocator. */
 export const MAX_ATTEMPTS = 10;
@@ -24,6 +26,8 @@ export const MAX_ATTEMPTS = 10;
 /** Holds one binding's host port; `release` frees socket/proxy and the allocation. */
 export interface PortHold {
   release(): Promise<void>;
+  /** Stops serving the port but keeps it reserved in netd (see parking.ts). */
+  park(): Promise<ParkedHold>;
 }
 
 /** The result of taking a group's port. `holds[i]` belongs to `group[i]`. */
@@ -43,13 +47,17 @@ export interface HoldDeps {
  * it. `prefer` is tried first (netd's same-port improvements). On failure nothing is held
  * or allocated and the allocator's or bind error is thrown.
  */
-export async function holdGroup(deps: HoldDeps, group: readonly PlannedBinding[], prefer?: number): Promise<GroupHold> {
+export async function holdGroup(deps: HoldDeps, group: readonly PlannedBinding[], prefer?: number, parked?: ParkedPool): Promise<GroupHold> {
   const first = group[0];
   if (first === undefined) throw new Error("holdGroup: empty group");
   const { ctx } = deps;
   const { protocol, hostPortStart: start, hostPortEnd: end } = first;
   const addresses = group.map((b) => b.hostIp);
   const single = start === end && start > 0;
+  // The sandbox's own parked port first: taken over before any await (parking.ts).
+  const wanted = single ? start : prefer;
+  const taken = wanted === undefined ? null : takeParked(parked, addresses, protocol, wanted);
+  if (taken && "holds" in taken) return { port: wanted as number, holds: taken.holds };
   const failed: number[] = [];
   const options = prefer === undefined ? undefined : { prefer };
   let lastError: unknown;
@@ -86,7 +94,7 @@ async function bindAll(deps: HoldDeps, group: readonly PlannedBinding[], port: n
     for (const b of group) ctx.ports.releasePort(b.hostIp, protocol, port);
   };
   if (protocol === "sctp" || (proxy === null && ctx.portReserver === undefined)) {
-    return group.map((b) => ({ release: () => Promise.resolve(ctx.ports.releasePort(b.hostIp, protocol, port)) }));
+    return group.map((b) => markHold(deps, b.hostIp, protocol, port));
   }
   if (proxy !== null) {
     const started = await Promise.allSettled(
@@ -118,15 +126,39 @@ async function bindAll(deps: HoldDeps, group: readonly PlannedBinding[], port: n
     const b = group[failure];
     throw bindError(b?.hostIp ?? "?", port, protocol, (results[failure] as PromiseRejectedResult).reason);
   }
-  return held.map((r: PortReservation) => ({ release: () => r.release() }));
+  return held.map((r: PortReservation) => reservationHold(r));
+}
+
+/** Bookkeeping only: the allocator's mark is the hold. */
+function markHold(deps: HoldDeps, hostIp: string, protocol: Protocol, port: number): PortHold {
+  const unmark = (): void => deps.ctx.ports.releasePort(hostIp, protocol, port);
+  return {
+    release: () => Promise.resolve(unmark()),
+    park: () => Promise.resolve({ reuse: null, unmark, release: () => Promise.resolve(unmark()) }),
+  };
+}
+
+/** A reservation (bound socket): parked as it is, and reusable for the same address and port. */
+function reservationHold(r: PortReservation): PortHold {
+  const hold: PortHold = {
+    release: () => r.release(),
+    park: () => Promise.resolve({ reuse: hold, unmark: () => undefined, release: () => r.release() }),
+  };
+  return hold;
 }
 
 function proxyHold(deps: HoldDeps, hostIp: string, protocol: "tcp" | "udp", port: number, listener: ProxyListener): PortHold {
   let done: Promise<void> | undefined;
+  const unmark = (): void => deps.ctx.ports.releasePort(hostIp, protocol, port);
   return {
     release() {
-      done ??= listener.close().then(() => deps.ctx.ports.releasePort(hostIp, protocol, port));
+      done ??= listener.close().then(unmark);
       return done;
+    },
+    // The listener forwards to this endpoint's address: it closes; the mark keeps the port.
+    async park() {
+      await listener.close();
+      return { reuse: null, unmark, release: () => Promise.resolve(unmark()) };
     },
   };
 }

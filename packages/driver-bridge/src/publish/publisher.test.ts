@@ -98,6 +98,11 @@ describe("publisher: allocation (TestAddPortMappings)", () => {
     expect(publisher.bindings("a")).toEqual([]);
     expect(firewall.ports.size).toBe(0);
     expect(proxy.count()).toBe(0);
+    // The port a held stays parked for the sandbox until the rollback's event (C2)...
+    expect(() => ctx.ports.requestPortsInRange(["0.0.0.0"], "tcp", 8080, 8080)).toThrow(/already allocated/);
+    await publisher.onGatewayChange(change("release", null, null, [tcp(80, 8080)]), [a, b]);
+    await publisher.onGatewayChange(change("acquire", null, null, [tcp(80, 8080)]), [a, b]);
+    // ...which frees it.
     expect(ctx.ports.requestPortsInRange(["0.0.0.0"], "tcp", 8080, 8080)).toBe(8080);
     expect(ctx.state.data.size).toBe(0);
   });
@@ -107,8 +112,28 @@ describe("publisher: allocation (TestAddPortMappings)", () => {
     firewall.failNext(new Error("nft said no"));
     await expect(publisher.onGatewayChange(change("acquire", "e1", "e1", [tcp(80, 8080)]), [e1])).rejects.toThrow(/nft said no/);
     expect(proxy.count()).toBe(0);
-    expect(ctx.ports.requestPortsInRange(["0.0.0.0", "::"], "tcp", 8080, 8080)).toBe(8080);
     expect(publisher.bindings("e1")).toEqual([]);
+    // Parked for the sandbox until its last endpoint leaves (or its next event succeeds).
+    expect(() => ctx.ports.requestPortsInRange(["0.0.0.0"], "tcp", 8080, 8080)).toThrow(/already allocated/);
+    await publisher.releaseEndpoint("e1");
+    expect(ctx.ports.requestPortsInRange(["0.0.0.0", "::"], "tcp", 8080, 8080)).toBe(8080);
+  });
+
+  it("a released port is parked for the sandbox's acquire phase: another sandbox cannot take it in between (C2)", async () => {
+    const nets = [network({ id: "n1" }), network({ id: "n2", subnet4: "10.32.2.0/24", gateway4: "10.32.2.1", subnet6: "fd00:32:2::/64", gateway6: "fd00:32:2::1" })];
+    const { publisher, both, proxy, ctx } = setup({ networks: nets });
+    const a = endpoint("a", "n1", "10.32.1.2", "fd00:32:1::2");
+    const b = endpoint("b", "n2", "10.32.2.2", "fd00:32:2::2");
+    await both("a", "a", [a], [tcp(80, 8080)]);
+    await publisher.onGatewayChange(change("release", "b", "b", [tcp(80, 8080)]), [a, b]);
+    expect(proxy.count()).toBe(0);
+    const other = endpoint("o", "n1", "10.32.1.9", null, "sb2");
+    await expect(publisher.onGatewayChange(sandbox2(change("acquire", "o", null, [tcp(80, 8080)])), [other])).rejects.toThrow(/already allocated/);
+    await publisher.onGatewayChange(change("acquire", "b", "b", [tcp(80, 8080)]), [a, b]);
+    expect(shown(publisher.bindings("b"))).toEqual(["0.0.0.0:8080>10.32.2.2", ":::8080>fd00:32:2::2"]);
+    await publisher.releaseEndpoint("b");
+    await publisher.releaseEndpoint("a");
+    expect(ctx.ports.requestPortsInRange(["0.0.0.0", "::"], "tcp", 8080, 8080)).toBe(8080);
   });
 });
 

@@ -8,6 +8,8 @@ import { acquireEndpoint } from "./acquire.js";
 import { diffEndpoint, planEndpoint } from "./plan.js";
 import type { EndpointRecord } from "./records.js";
 import { forgetStored, operational } from "./records.js";
+import type { ParkedPool } from "./parking.js";
+import { releaseParked } from "./parking.js";
 import { releaseBindings } from "./release.js";
 import { restoreEndpoint } from "./restore.js";
 
@@ -38,6 +40,22 @@ export function createPublisherWith(deps: PublisherDeps, options: PublisherOptio
     return record;
   };
 
+  // sandbox id → ports its release phase parked for its acquire phase (parking.ts).
+  const parking = new Map<string, ParkedPool>();
+  const poolOf = (sandboxId: string): ParkedPool => {
+    let pool = parking.get(sandboxId);
+    if (!pool) {
+      pool = new Map();
+      parking.set(sandboxId, pool);
+    }
+    return pool;
+  };
+  const releasePool = async (sandboxId: string): Promise<unknown[]> => {
+    const errors = await releaseParked(parking.get(sandboxId));
+    parking.delete(sandboxId);
+    return errors;
+  };
+
   const siblingsOf = (record: EndpointRecord): EndpointRecord[] =>
     [...records.values()].filter((r) => r !== record && r.endpoint.sandboxId === record.endpoint.sandboxId);
 
@@ -53,7 +71,7 @@ export function createPublisherWith(deps: PublisherDeps, options: PublisherOptio
         const errors: unknown[] = [];
         for (const { record, diff } of plans) {
           try {
-            await releaseBindings(applyDeps, store, record, diff.remove);
+            await releaseBindings(applyDeps, store, record, diff.remove, poolOf(change.sandbox.id));
           } catch (error) {
             errors.push(error);
           }
@@ -63,10 +81,14 @@ export function createPublisherWith(deps: PublisherDeps, options: PublisherOptio
         return;
       }
       const undo: Undo[] = [];
+      const pool = poolOf(change.sandbox.id);
       try {
         for (const { record, diff } of plans) {
-          if (diff.add.length > 0) await acquireEndpoint(applyDeps, store, record, diff.add, siblingsOf(record), undo);
+          if (diff.add.length > 0) await acquireEndpoint(applyDeps, store, record, diff.add, siblingsOf(record), undo, pool);
         }
+        // Parked ports no endpoint took back are free now. After a failure they stay parked
+        // for the rollback's event (the join's previous gateways), which takes them back.
+        for (const e of await releasePool(change.sandbox.id)) ctx.log.warn("failed to release a parked host port", { error: String(e) });
       } catch (error) {
         for (const step of undo.reverse()) {
           try {
@@ -88,8 +110,13 @@ export function createPublisherWith(deps: PublisherDeps, options: PublisherOptio
         } catch (error) {
           errors.push(error);
         }
-        records.delete(endpointId);
+        // A release that failed before letting go of the holds (e.g. its firewall update)
+        // keeps the record, so that the retried leave still finds and frees the host ports.
+        if (record.entries.length === 0) records.delete(endpointId);
       }
+      // The sandbox's last endpoint here is gone: nothing will take its parked ports back.
+      const sandboxId = record?.endpoint.sandboxId;
+      if (sandboxId !== undefined && ![...records.values()].some((r) => r.endpoint.sandboxId === sandboxId)) errors.push(...(await releasePool(sandboxId)));
       try {
         await forgetStored(store, endpointId);
       } catch (error) {
@@ -112,6 +139,7 @@ export function createPublisherWith(deps: PublisherDeps, options: PublisherOptio
     async close() {
       const holds = [...records.values()].flatMap((r) => r.entries.map((e) => e.hold));
       records.clear();
+      await Promise.allSettled([...parking.keys()].map((id) => releasePool(id)));
       await Promise.allSettled(holds.flatMap((h) => (h ? [h.release()] : [])));
       await proxy?.close();
     },

@@ -1,6 +1,6 @@
 /** Network namespaces under /run/netns, compatible with `ip netns`. */
 import type { NetnsApi } from "@netd/driverapi";
-import { stat } from "node:fs/promises";
+import { readdir, stat } from "node:fs/promises";
 import * as native from "@netd/netlink-native";
 import { kernelError, fromErrno } from "./errors.js";
 import type { SocketCache } from "./socket-cache.js";
@@ -48,6 +48,15 @@ export function createNetnsApi(sockets: SocketCache): NetnsApi {
     async exists(path) {
       validateNetnsPath(path);
       return native.isNetns(path);
+    },
+
+    async list() {
+      try {
+        return (await readdir(RUN_DIR)).sort();
+      } catch (e) {
+        if ((e as NodeJS.ErrnoException).code === "ENOENT") return [];
+        throw fromErrno({ op: "list netns", names: [RUN_DIR], netns: RUN_DIR }, errnoOf(e) || 5, e instanceof Error ? e.message : String(e));
+      }
     },
 
     async identity(path) {

@@ -21,12 +21,17 @@ describe("netns and sysctl", () => {
     const r = await env().netns("probe");
     const listed = await r.exec(["ip", "netns", "list"]);
     expect(listed.stdout).toContain(name);
+    // netns.list (restore's orphan sweep) names what `ip netns list` names.
+    const mine = await k.netns.list();
+    expect(mine).toContain(name);
+    expect(mine).toEqual([...mine].sort());
     const oracle = await r.exec(["ip", "-n", name, "-j", "link", "show", "lo"]);
     expect((JSON.parse(oracle.stdout) as { flags: string[] }[])[0]!.flags).toContain("UP");
     await expectNetdError(k.netns.create(name), "NETNS_EXISTS", "conflict");
     await k.netns.delete(name);
     expect(existsSync(path)).toBe(false);
     expect(await k.netns.exists(path)).toBe(false);
+    expect(await k.netns.list()).not.toContain(name);
     await k.netns.delete(path);
     // The cached socket was released: the path is unknown again.
     await expectNetdError(k.links.list(path), "NETNS_NOT_FOUND", "not_found");

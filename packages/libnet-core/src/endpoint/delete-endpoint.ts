@@ -3,6 +3,7 @@ import type { Core } from "../core.js";
 import { contextFor, networkOf, toEndpointInfo, toNetworkInfo } from "../core.js";
 import { coreError } from "../errors.js";
 import type { EndpointRecord } from "../model.js";
+import { retryOnce } from "../txn/retry-once.js";
 import type { Txn } from "../txn/transaction.js";
 
 /**
@@ -18,7 +19,8 @@ export async function deleteEndpoint(core: Core, txn: Txn, endpoint: EndpointRec
   const driver = core.registry.get(network.driver);
   if (driver.deleteEndpoint) {
     try {
-      await driver.deleteEndpoint(contextFor(core, driver, txn), toNetworkInfo(network), toEndpointInfo(endpoint));
+      const ctx = contextFor(core, driver, txn);
+      await retryOnce(core.log, "driver endpoint delete", { network: network.name }, () => driver.deleteEndpoint!(ctx, toNetworkInfo(network), toEndpointInfo(endpoint)));
     } catch (e) {
       throw wrapError(`failed to delete endpoint ${endpoint.id.slice(0, 12)} on network '${network.name}'`, e);
     }

@@ -2,6 +2,7 @@ import type { Core } from "../core.js";
 import { joinedEndpoints } from "../core.js";
 import { deleteEndpoint } from "../endpoint/delete-endpoint.js";
 import type { SandboxRecord } from "../model.js";
+import { retryOnce } from "../txn/retry-once.js";
 import { leave } from "./leave.js";
 
 /**
@@ -27,7 +28,7 @@ export async function deleteSandbox(core: Core, sandbox: SandboxRecord): Promise
     }
     try {
       // A namespace the caller gave us is theirs: only let go of what the kernel layer caches.
-      if (sandbox.netnsOwned) await core.kernel.netns.delete(sandbox.netns);
+      if (sandbox.netnsOwned) await retryOnce(core.log, "namespace delete", { sandbox: sandbox.name }, () => core.kernel.netns.delete(sandbox.netns));
       else await core.kernel.netns.release(sandbox.netns);
     } catch (e) {
       errors.push(e);

@@ -14,6 +14,7 @@ import {
 import { coreError } from "../errors.js";
 import { deliverGatewayChange } from "../gateway/notify.js";
 import type { EndpointRecord, SandboxRecord } from "../model.js";
+import { retryOnce } from "../txn/retry-once.js";
 import type { Txn } from "../txn/transaction.js";
 
 /** The outcome of a best-effort leave: the endpoint is detached; `errors` says what failed. */
@@ -26,7 +27,9 @@ export interface LeaveResult {
  * Detaches an endpoint (reference §1.7): every driver whose view changes first learns the
  * gateways computed without the endpoint (release, then acquire), then the endpoint's driver
  * runs `leave`. Best effort: failures are logged and returned, the endpoint is detached
- * regardless. While the sandbox is being deleted no event is sent. The records are staged in
+ * regardless; a failed driver `leave` is retried once and a failed gateway change is
+ * delivered again after it, so `errors` holds only what is still wrong. While the sandbox is
+ * being deleted no event is sent. The records are staged in
  * `txn`; the caller commits. The caller holds the sandbox's serializer.
  */
 export async function leave(core: Core, txn: Txn, endpoint: EndpointRecord, sandbox: SandboxRecord): Promise<LeaveResult> {
@@ -40,17 +43,24 @@ export async function leave(core: Core, txn: Txn, endpoint: EndpointRecord, sand
   const deleting = core.state.deleting.has(sandbox.id);
   const next = deleting ? sandbox.gateways : gatewaysOf(core, remaining);
 
+  let delivery: unknown[] = [];
   if (!deleting) {
     // The leaving endpoint's driver still sees it among its endpoints: it leaves right after.
     const participants = participantsOf(core, txn, [...remaining, endpoint]);
     const notified = changedParticipants(core, sandbox.id, next, participants);
-    const failures = await deliverGatewayChange({ sandbox, next, participants: notified, onError: "continue" });
-    errors.push(...failures.map((f) => f.error));
+    delivery = (await deliverGatewayChange({ sandbox, next, participants: notified, onError: "continue" })).map((f) => f.error);
   }
-  try {
-    await driver.leave(contextFor(core, driver, txn), toNetworkInfo(network), toEndpointInfo(endpoint), toSandboxInfo(sandbox, driver));
-  } catch (e) {
-    errors.push(e);
+  const ctx = contextFor(core, driver, txn);
+  await retryOnce(core.log, "leave", { sandbox: sandbox.name, network: network.name }, () =>
+    driver.leave(ctx, toNetworkInfo(network), toEndpointInfo(endpoint), toSandboxInfo(sandbox, driver)),
+  ).catch((e: unknown) => errors.push(e));
+  if (delivery.length > 0) {
+    // A failed release (e.g. of a host port another endpoint takes over) made an acquire fail
+    // too; the leave above freed what the endpoint held, so the remaining endpoints get the
+    // same event again (drivers treat what is already in place as a no-op).
+    for (const e of delivery) core.log.warn("gateway change during leave failed; delivering it again", { sandbox: sandbox.name, error: String(e) });
+    const again = await deliverGatewayChange({ sandbox, next, participants: participantsOf(core, txn, remaining), onError: "continue" });
+    errors.push(...again.map((f) => f.error));
   }
   const detached: EndpointRecord = { ...endpoint, sandboxId: null, join: null };
   const updatedSandbox: SandboxRecord = { ...sandbox, gateways: next };

@@ -9,8 +9,8 @@ import type { BridgeEndpoint, BridgeFirewall, BridgeNetworkConfig } from "../mod
 import { addressOf, parseEndpointOptions } from "../options.js";
 import type { DriverState } from "../state.js";
 import { UndoStack } from "@netd/driverapi";
-import { configureContainerEnd } from "./container-addresses.js";
-import { createVeth } from "./create-veth.js";
+import { configureContainerEnd, settleAll } from "./container-addresses.js";
+import { createVeth, setHairpin } from "./create-veth.js";
 import { checkHostVethFree, containerIfname, hostVethName, randomMac } from "./names.js";
 
 /** The gateways a bridge endpoint reports (none on an internal network). */
@@ -47,7 +47,8 @@ export async function joinEndpoint(
   const undo = new UndoStack();
   try {
     await createVeth(ctx, network, ep, undo);
-    await configureContainerEnd(ctx, info, ep);
+    // The host end (bridge port) and the container end are on different netlink sockets.
+    await settleAll([setHairpin(ctx, ep), configureContainerEnd(ctx, info, ep)]);
     await firewall.addEndpoint(network, ep);
     undo.push(`firewall guards of ${ep.id.slice(0, 12)}`, () => firewall.removeEndpoint(network, ep));
     await state.putEndpoint(ctx.state, { endpoint: ep, routes: { 4: false, 6: false } });

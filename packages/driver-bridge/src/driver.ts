@@ -170,6 +170,7 @@ export function createBridgeDriver(options: BridgeDriverOptions = {}): BridgeDri
     },
 
     async shutdown() {
+      await parts?.state.reaper.settledAll();
       await parts?.publisher.close();
     },
 

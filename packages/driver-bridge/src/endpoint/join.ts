@@ -31,6 +31,9 @@ export async function joinEndpoint(
   if (state.endpoints.has(info.id)) {
     throw bridgeError("INVALID_NETWORK", `endpoint ${info.id.slice(0, 12)} is already joined`, "leave first");
   }
+  // An interface of this sandbox still being deleted holds its name: wait for it.
+  await state.reaper.settled(sandbox.netns);
+  await state.forgetReaped(ctx.state);
   const ifname = await containerIfname(ctx, sandbox.netns, opts.ifname, network.ifPrefix);
   const ep: BridgeEndpoint = {
     id: info.id,

@@ -14,9 +14,9 @@ export interface LinuxContext {
   readonly sockets: SocketCache;
 }
 
-/** The NETLINK_ROUTE socket inside `netns`. */
-export function route(ctx: LinuxContext, netns: string): Promise<NetlinkSocket> {
-  return ctx.sockets.get(netns, NETLINK_ROUTE);
+/** The NETLINK_ROUTE socket inside `netns` (a separate one per `lane`). */
+export function route(ctx: LinuxContext, netns: string, lane?: string): Promise<NetlinkSocket> {
+  return ctx.sockets.get(netns, NETLINK_ROUTE, lane);
 }
 
 /**

@@ -159,13 +159,15 @@ export class SocketCache {
   ) {}
 
   /**
-   * The socket of `protocol` in `netns`, opening it on first use. Fails with
+   * The socket of `protocol` in `netns` (of `lane`, when given), opening it on first use. Fails with
    * NETNS_NOT_FOUND when the path is not a network namespace.
    */
-  get(netns: string, protocol: number): Promise<NetlinkSocket> {
+  get(netns: string, protocol: number, lane?: string): Promise<NetlinkSocket> {
     if (this.closed) return Promise.reject(kernelError("KERNEL_CLOSED", "the Kernel was closed", "create a new Kernel with createLinuxKernel()"));
     const path = resolve(netns);
-    const key = `${protocol}:${path}`;
+    // A lane is a second socket in the same namespace, so slow requests (RTM_DELLINK waits
+    // for an RCU grace period) do not hold up the others queued behind them.
+    const key = lane === undefined ? `${protocol}:${path}` : `${protocol}/${lane}:${path}`;
     let entry = this.sockets.get(key);
     if (entry !== undefined) {
       this.sockets.delete(key);

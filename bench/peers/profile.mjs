@@ -19,6 +19,8 @@ const prefix = `np${process.pid}`;
 const preload = fileURLToPath(new URL("./profile/count-preload.mjs", import.meta.url));
 const host = await makeNetns(`${prefix}-h`);
 let netd;
+/** The measured cycles' time window on CLOCK_MONOTONIC (µs), the clock of V8's profile timestamps. */
+const windowUs = [0, 0];
 try {
   netd = await createNetd({ host, prefix, ...(opt.main ? { main: opt.main } : {}), nodeArgs: ["--cpu-prof", `--cpu-prof-dir=${dir}`, "--import", preload], env: { NETD_COUNT_FILE: countFile } });
   const counts = async () => {
@@ -33,6 +35,7 @@ try {
   }
   const c0 = await counts();
   const cpu0 = netd.cpu();
+  windowUs[0] = Number(process.hrtime.bigint() / 1000n);
   const att = [];
   const det = [];
   const cycles = Number(opt.cycles);
@@ -47,6 +50,7 @@ try {
     det.push(performance.now() - t);
     await dropNetns(netns);
   }
+  windowUs[1] = Number(process.hrtime.bigint() / 1000n);
   const cpu = (netd.cpu() - cpu0) / cycles;
   const c1 = await counts();
   console.log(`attached ${opt.attached}, ${cycles} cycles: attach ${JSON.stringify(summarize(att))}\n  detach ${JSON.stringify(summarize(det))}\n  daemon CPU per cycle ${cpu.toFixed(2)} ms`);
@@ -64,7 +68,12 @@ if (!file) throw new Error(`no CPU profile in ${dir}`);
 const prof = JSON.parse(readFileSync(join(dir, file), "utf8"));
 const self = new Map();
 const dt = new Map();
-prof.samples.forEach((id, i) => dt.set(id, (dt.get(id) ?? 0) + (prof.timeDeltas[i] ?? 0)));
+// Only samples inside the measured cycles count: the daemon's start and the fill are not the hot path.
+let at = prof.startTime;
+prof.samples.forEach((id, i) => {
+  at += prof.timeDeltas[i] ?? 0;
+  if (at >= windowUs[0] && at <= windowUs[1]) dt.set(id, (dt.get(id) ?? 0) + (prof.timeDeltas[i] ?? 0));
+});
 const pkg = new Map();
 let total = 0;
 for (const n of prof.nodes) {
@@ -79,4 +88,4 @@ for (const n of prof.nodes) {
   pkg.set(p, (pkg.get(p) ?? 0) + us);
 }
 const top = (m, k) => [...m].sort((a, b) => b[1] - a[1]).slice(0, k).map(([n, us]) => `  ${(us / 1000).toFixed(0).padStart(7)} ms  ${((100 * us) / total).toFixed(1).padStart(5)}%  ${n}`).join("\n");
-console.log(`\nprofile ${join(dir, file)}: ${(total / 1000).toFixed(0)} ms busy (whole daemon life)\nby package:\n${top(pkg, 15)}\nhottest functions (self time):\n${top(self, 30)}`);
+console.log(`\nprofile ${join(dir, file)}: ${(total / 1000).toFixed(0)} ms busy during the ${opt.cycles} cycles (${(total / 1000 / Number(opt.cycles)).toFixed(2)} ms per cycle on the JS thread)\nby package:\n${top(pkg, 15)}\nhottest functions (self time):\n${top(self, 30)}`);

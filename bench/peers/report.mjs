@@ -71,8 +71,13 @@ export function writeReport(r, dir) {
   L.push("");
   const cpuRows = r.cases.filter((c) => c.cpuPerCycle != null);
   if (cpuRows.length > 0) {
-    L.push("### netd daemon CPU (user+system) per attach+detach cycle, ms", "", "| attached | 0 ports | 1 port | 10 ports |", "|---|---|---|---|");
-    for (const level of r.levels) L.push(`| ${level} | ${[0, 1, 10].map((p) => f(cpuRows.find((c) => c.level === level && c.ports === p)?.cpuPerCycle)).join(" | ")} |`);
+    L.push("### Daemon CPU (user+system, all threads) per attach+detach cycle, ms", "", "| attached | daemon | 0 ports | 1 port | 10 ports |", "|---|---|---|---|---|");
+    for (const level of r.levels) {
+      for (const n of [...new Set(cpuRows.map((c) => c.system))]) {
+        if (!cpuRows.some((c) => c.level === level && c.system === n)) continue;
+        L.push(`| ${level} | ${n} | ${[0, 1, 10].map((p) => f(cpuRows.find((c) => c.level === level && c.ports === p && c.system === n)?.cpuPerCycle)).join(" | ")} |`);
+      }
+    }
     L.push("");
   }
   if (r.sequence) {
@@ -97,6 +102,6 @@ export function writeReport(r, dir) {
   const series = (op) => names.map((n) => ({ name: n, points: r.levels.map((l) => [l, r.cases.find((c) => c.system === n && c.ports === 1 && c.level === l)?.[op]?.median ?? 0]) }));
   writeFileSync(join(dir, "attach.svg"), lineChart({ title: "attach, 1 published port (median)", xLabel: "sandboxes already attached", yLabel: "ms", series: series("attach") }));
   writeFileSync(join(dir, "detach.svg"), lineChart({ title: "detach, 1 published port (median)", xLabel: "sandboxes already attached", yLabel: "ms", series: series("detach") }));
-  const rssSeries = names.map((n) => ({ name: n === "netd" ? "netd daemon" : `${n} per call`, points: r.rss.filter((x) => x.system === n).map((x) => [Math.max(x.attached, 0.5), x.mib]) })).filter((s) => s.points.length > 0);
+  const rssSeries = names.map((n) => ({ name: n.startsWith("netd") ? `${n} daemon` : `${n} per call`, points: r.rss.filter((x) => x.system === n).map((x) => [Math.max(x.attached, 0.5), x.mib]) })).filter((s) => s.points.length > 0);
   writeFileSync(join(dir, "rss.svg"), lineChart({ title: "resident memory (MiB)", xLabel: "sandboxes attached (0 drawn at 0.5)", yLabel: "MiB", series: rssSeries }));
 }

@@ -40,10 +40,13 @@ const factories = {
   netavark: existsSync(NETAVARK) ? createNetavark : null,
   cni: existsSync(`${CNI_PATH}/bridge`) && existsSync("/usr/sbin/iptables") ? createCni : null,
   docker: null,
+  // Another netd build (e.g. the main branch's) as a peer, for before/after ratios in one run.
+  "netd-base": process.env.NETD_BASE_MAIN ? (o) => createNetd({ ...o, main: process.env.NETD_BASE_MAIN, name: "netd-base" }) : null,
 };
 const why = {
   netavark: `${NETAVARK} is missing (NETD_BOOTSTRAP_BENCH=1 bash scripts/bootstrap.sh)`,
   cni: `${CNI_PATH}/bridge or iptables is missing (NETD_BOOTSTRAP_BENCH=1 bash scripts/bootstrap.sh)`,
+  "netd-base": "set NETD_BASE_MAIN to another build's apps/netd/dist/main.js",
   docker: "Docker was not measured: `docker network connect` needs running containers, so dockerd (with its own data root, exec root and socket) would also need containerd, runc and a container image; this machine reaches no image registry and Debian's docker.io package would start a dockerd that rewrites the host's firewall. netd's bridge driver follows libnetwork's design, and netavark and the CNI plugins stand in for the per-container setup cost.",
 };
 
@@ -73,13 +76,13 @@ try {
     console.error(`${sys.name}: ${sys.version}`);
   }
   const results = { date: new Date().toISOString(), max: MAX, iterations: N, levels, systems: systems.map((s) => ({ name: s.name, version: s.version })), notMeasured, cases: [], rss: [], sequence: null, fill: [], drain: null, firstPacket: [] };
-  const netd = systems.find((s) => s.name === "netd");
-  if (netd) results.rss.push({ attached: 0, system: "netd", mib: netd.rss() });
+  const daemons = systems.filter((s) => s.rss);
+  for (const d of daemons) results.rss.push({ attached: 0, system: d.name, mib: d.rss() });
   for (const level of levels) {
-    const active = systems.filter((s) => s.name === "netd" || level <= PEER_MAX);
+    const active = systems.filter((s) => s.name.startsWith("netd") || level <= PEER_MAX);
     for (const s of systems) if (!active.includes(s)) notMeasured.push({ system: s.name, why: `${s.name} at ${level} sandboxes attached was skipped in this run (--peer-max ${PEER_MAX}): at its measured cost per operation the fill alone would not fit the run's time` });
     results.fill.push({ to: level, ...(await fill(active, level)) });
-    if (netd) results.rss.push({ attached: level, system: "netd", mib: netd.rss() });
+    for (const d of daemons) if (active.includes(d)) results.rss.push({ attached: level, system: d.name, mib: d.rss() });
     for (const s of active) if (s.peakRss) results.rss.push({ attached: level, system: s.name, mib: await peakRss(s, level), peak: true });
     results.cases.push(...(await measureLevel(active, level, N)));
     if (level === 1) results.sequence = await sequence(active, Number(opt.sequence));

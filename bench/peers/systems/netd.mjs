@@ -12,7 +12,7 @@ import { SUBNET4, GATEWAY4, SUBNET6, GATEWAY6, cpuMs, rssMiB, sleep } from "../u
 
 const MAIN = fileURLToPath(new URL("../../../apps/netd/dist/main.js", import.meta.url));
 
-export async function createNetd({ host, prefix, main = MAIN, nodeArgs = [], env }) {
+export async function createNetd({ host, prefix, main = MAIN, nodeArgs = [], env, name = "netd" }) {
   const dir = mkdtempSync(join(tmpdir(), "netd-bench-"));
   const sock = join(dir, "netd.sock");
   const child = spawn("nsenter", [`--net=${host}`, "--", process.execPath, ...nodeArgs, main, "daemon", "--socket", sock, "--data-dir", join(dir, "data"), "--netns-prefix", `${prefix}-`, "--log-level", "warn"], { stdio: ["ignore", "pipe", "pipe"], env: env ? { ...process.env, ...env } : process.env });
@@ -63,8 +63,8 @@ export async function createNetd({ host, prefix, main = MAIN, nodeArgs = [], env
   await call("POST", "/networks/create", { Name: "bench", Driver: "bridge", EnableIPv6: true, IPAM: { Config: [{ Subnet: SUBNET4, Gateway: GATEWAY4 }, { Subnet: SUBNET6, Gateway: GATEWAY6 }] } });
 
   return {
-    name: "netd",
-    version: `netd ${version} (HTTP API, userland proxy on: the default)`,
+    name,
+    version: `netd ${version} (HTTP API, userland proxy on: the default)${main === MAIN ? "" : `, built at ${main}`}`,
     pid: child.pid,
     async attach(slot) {
       const PortBindings = {};

@@ -57,11 +57,11 @@ export async function drain(systems) {
 }
 
 /** attach + detach of one more sandbox with 0, 1 and 10 published ports, `n` times each. */
-export async function measureLevel(systems, level, n) {
+export async function measureLevel(systems, level, n, portCounts = PORT_COUNTS) {
   const samples = new Map();
   const key = (s, ports) => `${s}/${ports}`;
   for (let it = 0; it < n; it++) {
-    for (const ports of PORT_COUNTS) {
+    for (const ports of portCounts) {
       for (const s of rotate(systems, it)) {
         const netns = await makeNetns(`${s.nsPrefix}-m`);
         const slot = { i: 5000, netns, ...slotAddrs(5000), ports: Array.from({ length: ports }, (_, k) => ({ host: 40000 + k, container: 80 + k })) };
@@ -80,7 +80,7 @@ export async function measureLevel(systems, level, n) {
     }
   }
   const rows = [];
-  for (const ports of PORT_COUNTS) {
+  for (const ports of portCounts) {
     for (const s of systems) {
       const e = samples.get(key(s.name, ports));
       rows.push({ level, ports, system: s.name, attach: summarize(e.attach), detach: summarize(e.detach), cpuPerCycle: s.cpu ? e.cpu / n : null });

@@ -3,7 +3,7 @@
 // a plugin's rules never see another system's); sandboxes are namespaces made the same way
 // for every system, outside the timed region. Operations are interleaved system by system
 // (rotating who goes first), so a load spike on the shared machine hits every system alike.
-// Usage: node bench/peers/run.mjs [--max 1000] [--peer-max 1000] [--sequence 100] [--iterations 20] [--systems netd,netavark,cni,docker] [--out docs/benchmarks]
+// Usage: node bench/peers/run.mjs [--max 1000] [--peer-max 1000] [--sequence 100] [--iterations 20] [--ports 0,1,10] [--systems netd,netavark,cni,docker] [--out docs/benchmarks]
 import { existsSync, mkdirSync } from "node:fs";
 import { resolve } from "node:path";
 import { parseArgs } from "node:util";
@@ -21,6 +21,7 @@ const { values: opt } = parseArgs({
     "peer-max": { type: "string" },
     iterations: { type: "string", default: "20" },
     sequence: { type: "string", default: "100" },
+    ports: { type: "string", default: "0,1,10" },
     systems: { type: "string", default: "netd,netavark,cni,docker" },
     out: { type: "string", default: resolve(import.meta.dirname, "../../docs/benchmarks") },
   },
@@ -75,7 +76,7 @@ try {
     systems.push({ ...sys, host, nsPrefix: `${prefix}-${name}`, filled: [] });
     console.error(`${sys.name}: ${sys.version}`);
   }
-  const results = { date: new Date().toISOString(), max: MAX, iterations: N, levels, systems: systems.map((s) => ({ name: s.name, version: s.version })), notMeasured, cases: [], rss: [], sequence: null, fill: [], drain: null, firstPacket: [] };
+  const results = { date: new Date().toISOString(), command: process.argv.slice(2).join(" "), max: MAX, iterations: N, levels, systems: systems.map((s) => ({ name: s.name, version: s.version })), notMeasured, cases: [], rss: [], sequence: null, fill: [], drain: null, firstPacket: [] };
   const daemons = systems.filter((s) => s.rss);
   for (const d of daemons) results.rss.push({ attached: 0, system: d.name, mib: d.rss() });
   for (const level of levels) {
@@ -84,7 +85,7 @@ try {
     results.fill.push({ to: level, ...(await fill(active, level)) });
     for (const d of daemons) if (active.includes(d)) results.rss.push({ attached: level, system: d.name, mib: d.rss() });
     for (const s of active) if (s.peakRss) results.rss.push({ attached: level, system: s.name, mib: await peakRss(s, level), peak: true });
-    results.cases.push(...(await measureLevel(active, level, N)));
+    results.cases.push(...(await measureLevel(active, level, N, opt.ports.split(",").map(Number))));
     if (level === 1) results.sequence = await sequence(active, Number(opt.sequence));
     if (level === 1 || level === levels[levels.length - 1] || level === PEER_MAX) results.firstPacket.push(...(await firstPacket(active, level, N + 1)));
     console.error(`level ${level} done`);

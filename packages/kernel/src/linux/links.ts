@@ -120,7 +120,7 @@ export function createLinks(ctx: LinuxContext): LinksApi {
         // with EINVAL or ENODEV; look the master up again (LINK_NOT_FOUND if it is gone).
         const errno = (e as { details?: { errno?: unknown } }).details?.errno;
         if (!cachedMaster || (errno !== 22 && errno !== 19)) throw e;
-        sock.indexes.delete(spec.master!);
+        sock.indexes.delete(spec.master);
         return create();
       }
     },

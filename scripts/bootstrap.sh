@@ -58,6 +58,21 @@ if ((${#cni_missing[@]})); then
   DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${cni_missing[@]}" >/dev/null
 fi
 
+# `pnpm bench:peers` (not part of CI) measures netd against Podman's netavark and the CNI
+# reference plugins, which drive iptables; only with NETD_BOOTSTRAP_BENCH=1.
+if [[ "${NETD_BOOTSTRAP_BENCH:-0}" == 1 ]]; then
+  BENCH_PACKAGES=(netavark containernetworking-plugins iptables time)
+  bench_missing=()
+  for p in "${BENCH_PACKAGES[@]}"; do
+    dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || bench_missing+=("$p")
+  done
+  if ((${#bench_missing[@]})); then
+    echo "netd: installing ${bench_missing[*]} for bench:peers"
+    DEBIAN_FRONTEND=noninteractive apt-get update -qq
+    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${bench_missing[@]}" >/dev/null
+  fi
+fi
+
 # The docker CLI for the API compatibility test (apps/netd/test/int/docker-cli.int.test.ts).
 # Debian 12's docker.io (20.10, API 1.41) is the only packaged client; installing the package
 # would also install and start dockerd, which rewrites the host's firewall. So only its client

@@ -176,7 +176,12 @@ export function createBridgeDriver(options: BridgeDriverOptions = {}): BridgeDri
       await restoreDriver(ctx, p.state, p.firewall, p.publisher, { ...snapshot, networks: snapshot.networks.map(shapedOrAsIs) }, userlandProxy);
     },
 
+    async settle() {
+      await parts?.state.reaper.settledAll();
+    },
+
     async shutdown() {
+      await parts?.state.reaper.settledAll();
       await parts?.publisher.close();
     },
 

@@ -10,7 +10,7 @@ import type { BridgeEndpoint, BridgeNetworkConfig, Publisher } from "./model.js"
 import { buildBridge } from "./network/create-network.js";
 import { syncRouteFlags } from "./endpoint/gateway-routes.js";
 import { configureContainerEnd } from "./endpoint/container-addresses.js";
-import { createVeth } from "./endpoint/create-veth.js";
+import { createVeth, setHairpin } from "./endpoint/create-veth.js";
 import { parseNetworkConfig } from "./options.js";
 import type { DriverState, EndpointState } from "./state.js";
 import { UndoStack } from "@netd/driverapi";
@@ -18,6 +18,11 @@ import { sweepOrphans } from "./sweep.js";
 
 export async function restoreDriver(ctx: DriverContext, state: DriverState, firewall: BridgeFirewallImpl, publisher: Publisher, snapshot: DriverRestoreSnapshot, userlandProxy: boolean): Promise<void> {
   const saved = await state.load(ctx.state);
+  // Veths a previous daemon had handed to its reaper: the delete may not have finished.
+  for (const name of await state.loadDoomed(ctx.state)) {
+    await ctx.kernel.links.delete(ctx.hostNetns, name);
+    await state.deleteDoomed(ctx.state, name);
+  }
   const savedNets = new Map(saved.networks.map((n) => [n.id, n]));
   const savedEps = new Map(saved.endpoints.map((e) => [e.endpoint.id, e]));
   firewall.beginRestore();
@@ -50,6 +55,7 @@ export async function restoreDriver(ctx: DriverContext, state: DriverState, fire
       ctx.log.warn("veth vanished while netd was down; re-creating it", { endpoint: info.id, veth: rec.endpoint.hostIfname });
       await ctx.kernel.links.delete(rec.endpoint.netns, rec.endpoint.ifname);
       await createVeth(ctx, network, rec.endpoint, new UndoStack());
+      await setHairpin(ctx, rec.endpoint);
       await configureContainerEnd(ctx, info, rec.endpoint);
       restored = { endpoint: rec.endpoint, routes: { 4: false, 6: false } };
     }

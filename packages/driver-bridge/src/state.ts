@@ -6,6 +6,7 @@
  */
 import type { DriverStateStore } from "@netd/driverapi";
 import type { BridgeEndpoint, BridgeNetworkConfig } from "./model.js";
+import { VethReaper } from "./endpoint/reaper.js";
 
 /** A joined endpoint and the default routes the driver installed for it. */
 export interface EndpointState {
@@ -16,11 +17,34 @@ export interface EndpointState {
 
 const NET = "network/";
 const EP = "endpoint/";
+const DOOMED = "doomed/";
 
 /** Networks and joined endpoints of one driver instance. */
 export class DriverState {
   readonly networks = new Map<string, BridgeNetworkConfig>();
   readonly endpoints = new Map<string, EndpointState>();
+  /** Host veths being deleted in the background (see endpoint/reaper.ts). */
+  readonly reaper = new VethReaper();
+
+  /** Records a host veth whose deletion was handed to the reaper (committed with the leave). */
+  async putDoomed(store: DriverStateStore, name: string): Promise<void> {
+    await store.put(DOOMED + name, { name });
+  }
+
+  /** Drops the doomed records of veths the reaper has deleted since the last call. */
+  async forgetReaped(store: DriverStateStore): Promise<void> {
+    for (const name of this.reaper.takeFinished()) await store.delete(DOOMED + name);
+  }
+
+  /** Forgets one doomed record (restore, after deleting the link). */
+  async deleteDoomed(store: DriverStateStore, name: string): Promise<void> {
+    await store.delete(DOOMED + name);
+  }
+
+  /** Names of host veths a previous daemon doomed but may not have deleted (restore). */
+  async loadDoomed(store: DriverStateStore): Promise<string[]> {
+    return (await store.list<{ name: string }>(DOOMED)).map((e) => e.value.name);
+  }
 
   constructor(
     /** This driver instance's byte in its bridges' MACs (`bridgeMarkOf` of its nft table). */

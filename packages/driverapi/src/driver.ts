@@ -269,6 +269,16 @@ export interface Driver {
    */
   reconcile?(ctx: DriverContext): Promise<boolean>;
   /**
+   * Optional. Waits until kernel objects that `leave` or `deleteEndpoint` retired are gone.
+   * A driver may return from leave once the endpoint carries no traffic (its link down, its
+   * rules removed) and delete the link in the background, because the kernel's link deletion
+   * waits for an RCU grace period (~20 ms); it must then record what is still being deleted
+   * durably in the leave's own state writes and finish it at `restore` after a crash. The
+   * conformance suite calls `settle` before it compares kernel state. Absent: leave finishes
+   * everything before it returns.
+   */
+  settle?(): Promise<void>;
+  /**
    * Optional. Daemon shutdown: stop what the driver runs in the daemon's process (proxies,
    * sockets, timers). Kernel state stays, so containers keep their networking. Absent: nothing.
    */

@@ -9,8 +9,8 @@ import type { BridgeEndpoint, BridgeFirewall, BridgeNetworkConfig } from "../mod
 import { addressOf, parseEndpointOptions } from "../options.js";
 import type { DriverState } from "../state.js";
 import { UndoStack } from "@netd/driverapi";
-import { configureContainerEnd } from "./container-addresses.js";
-import { createVeth } from "./create-veth.js";
+import { configureContainerEnd, settleAll } from "./container-addresses.js";
+import { createVeth, setHairpin } from "./create-veth.js";
 import { checkHostVethFree, containerIfname, hostVethName, randomMac } from "./names.js";
 
 /** The gateways a bridge endpoint reports (none on an internal network). */
@@ -31,6 +31,9 @@ export async function joinEndpoint(
   if (state.endpoints.has(info.id)) {
     throw bridgeError("INVALID_NETWORK", `endpoint ${info.id.slice(0, 12)} is already joined`, "leave first");
   }
+  // An interface of this sandbox still being deleted holds its name: wait for it.
+  await state.reaper.settled(sandbox.netns);
+  await state.forgetReaped(ctx.state);
   const ifname = await containerIfname(ctx, sandbox.netns, opts.ifname, network.ifPrefix);
   const ep: BridgeEndpoint = {
     id: info.id,
@@ -47,7 +50,8 @@ export async function joinEndpoint(
   const undo = new UndoStack();
   try {
     await createVeth(ctx, network, ep, undo);
-    await configureContainerEnd(ctx, info, ep);
+    // The host end (bridge port) and the container end are on different netlink sockets.
+    await settleAll([setHairpin(ctx, ep), configureContainerEnd(ctx, info, ep)]);
     await firewall.addEndpoint(network, ep);
     undo.push(`firewall guards of ${ep.id.slice(0, 12)}`, () => firewall.removeEndpoint(network, ep));
     await state.putEndpoint(ctx.state, { endpoint: ep, routes: { 4: false, 6: false } });

@@ -1,7 +1,9 @@
 /**
- * leave: publisher.releaseEndpoint → firewall.removeEndpoint → delete the veth (its routes
- * and addresses go with it) → forget the state. Best effort and idempotent; all failures are
- * reported together.
+ * leave: firewall.removeEndpoint (guards and port elements, one nft transaction) →
+ * publisher.releaseEndpoint (proxies, host ports) → host end of the veth down
+ * (the container is off the bridge when leave returns) → the veth recorded as doomed and its
+ * deletion (routes and addresses go with it) handed to the reaper → forget the state. Best
+ * effort and idempotent; all failures are reported together.
  */
 import { NetdAggregateError } from "@netd/driverapi";
 import type { DriverContext, EndpointInfo } from "@netd/driverapi";
@@ -25,11 +27,26 @@ export async function leaveEndpoint(
       errors.push(e);
     }
   };
-  if (publisher) await step(() => publisher.releaseEndpoint(ctx.state, info.id));
   const rec = state.endpoints.get(info.id);
+  // The firewall first: it drops the guards and the published ports' elements in one nft
+  // transaction, so the publisher's release below finds nothing left to change in nft.
+  if (rec && network) await step(() => firewall.removeEndpoint(network, rec.endpoint));
+  if (publisher) await step(() => publisher.releaseEndpoint(ctx.state, info.id));
   if (rec) {
-    if (network) await step(() => firewall.removeEndpoint(network, rec.endpoint));
-    await step(() => ctx.kernel.links.delete(ctx.hostNetns, rec.endpoint.hostIfname));
+    await step(async () => {
+      const name = rec.endpoint.hostIfname;
+      if (state.reaper.has(name)) return;
+      try {
+        await ctx.kernel.links.set(ctx.hostNetns, name, { up: false });
+      } catch (e) {
+        // Already gone: nothing to delete.
+        if ((e as { code?: unknown }).code === "LINK_NOT_FOUND") return;
+        throw e;
+      }
+      await state.putDoomed(ctx.state, name);
+      const log = ctx.log;
+      state.reaper.delete(ctx.kernel, ctx.hostNetns, name, rec.endpoint.netns, (e) => log.error("deleting a left endpoint's veth failed; the next start retries", { veth: name, error: String(e) }));
+    });
   } else {
     // No record: a join a crash interrupted. Its veth is found by its derived name; it is
     // deleted when it is a veth on this network's bridge (or on none: it died mid-join).
@@ -41,5 +58,6 @@ export async function leaveEndpoint(
   }
   // The state entry stays when something failed, so a retried leave finds the veth again.
   if (errors.length === 0) await step(() => state.deleteEndpoint(ctx.state, info.id));
+  await step(() => state.forgetReaped(ctx.state));
   if (errors.length > 0) throw new NetdAggregateError(`failed to leave endpoint ${info.id.slice(0, 12)}`, errors);
 }

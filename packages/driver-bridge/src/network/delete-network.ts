@@ -31,6 +31,9 @@ export async function deleteNetwork(ctx: DriverContext, state: DriverState, fire
     }
   };
   const c = config;
+  // Veths of left endpoints still being deleted are gone when the network delete returns.
+  await state.reaper.settledAll();
+  await step(() => state.forgetReaped(ctx.state));
   await step(() => firewall.removeNetwork(c));
   for (const ep of state.endpointsOf(c.id)) {
     await step(() => ctx.kernel.links.delete(ctx.hostNetns, ep.endpoint.hostIfname));

@@ -153,7 +153,9 @@ export class Harness {
   }
 
   /** The kernel as the driver could have changed it: host, sandboxes, every namespace and table it named. */
-  snapshot(): Promise<Observation> {
+  async snapshot(): Promise<Observation> {
+    // Links a driver retired in leave may still be in the kernel's deletion (Driver.settle).
+    await this.driver.settle?.();
     return observe(this.world.kernel, [this.world.hostNetns, ...this.sandboxes, ...this.recorder.namespaces], this.recorder.tables.values());
   }
 

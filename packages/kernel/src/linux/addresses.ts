@@ -1,6 +1,6 @@
 /** IPv4 and IPv6 addresses on links (RTM_NEWADDR / RTM_DELADDR / RTM_GETADDR). */
 import type { AddressInfo, AddressesApi } from "@netd/driverapi";
-import { check, getLinkByName, linkFromReply, requireLink, route, type LinuxContext } from "./context.js";
+import { check, getLinkByName, linkFromReply, route, withLinkIndex, type LinuxContext } from "./context.js";
 import type { OpContext } from "./errors.js";
 import { linkNames } from "./links.js";
 import { validateCidr, validateIfName, validateNetnsPath, type ParsedCidr } from "./validate.js";
@@ -28,9 +28,8 @@ export function createAddresses(ctx: LinuxContext): AddressesApi {
       const cidr = validateCidr(address);
       const op: OpContext = { op: "add address", names: [cidr.text, link], extra: `on ${link}`, netns, codes: { 17: "ADDRESS_EXISTS", 19: "LINK_NOT_FOUND" } };
       const sock = await route(ctx, netns);
-      const { index } = await requireLink(sock, link, "link", op);
       const flags = c.NLM_F_REQUEST | c.NLM_F_ACK | c.NLM_F_CREATE | c.NLM_F_EXCL;
-      const [reply] = await sock.request([addressRequest(c.RTM_NEWADDR, flags, index, cidr, options?.nodad === true)]);
+      const [reply] = await withLinkIndex(sock, link, "link", op, (index) => [addressRequest(c.RTM_NEWADDR, flags, index, cidr, options?.nodad === true)]);
       check(reply!, op);
     },
 

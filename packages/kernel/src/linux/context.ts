@@ -14,9 +14,9 @@ export interface LinuxContext {
   readonly sockets: SocketCache;
 }
 
-/** The NETLINK_ROUTE socket inside `netns`. */
-export function route(ctx: LinuxContext, netns: string): Promise<NetlinkSocket> {
-  return ctx.sockets.get(netns, NETLINK_ROUTE);
+/** The NETLINK_ROUTE socket inside `netns` (a separate one per `lane`). */
+export function route(ctx: LinuxContext, netns: string, lane?: string): Promise<NetlinkSocket> {
+  return ctx.sockets.get(netns, NETLINK_ROUTE, lane);
 }
 
 /**
@@ -61,4 +61,30 @@ export async function requireLink(sock: NetlinkSocket, name: string, role: strin
     });
   }
   return link;
+}
+
+/**
+ * The index of link `name` in `sock`'s namespace, from the socket's cache when known, else
+ * looked up (LINK_NOT_FOUND when missing) and remembered.
+ */
+export async function linkIndex(sock: NetlinkSocket, name: string, role: string, op: OpContext): Promise<number> {
+  const cached = sock.indexes.get(name);
+  if (cached !== undefined) return cached;
+  const { index } = await requireLink(sock, name, role, op);
+  sock.indexes.set(name, index);
+  return index;
+}
+
+/**
+ * Sends the request `build(index)` for link `name`, the index coming from the cache. When
+ * the kernel answers ENODEV for a cached index (the link was deleted or renamed behind
+ * netd's back), the name is looked up again and the request sent once more, so a stale
+ * cache entry costs a round trip, never a wrong answer.
+ */
+export async function withLinkIndex(sock: NetlinkSocket, name: string, role: string, op: OpContext, build: (index: number) => Buffer[]): Promise<Reply[]> {
+  const wasCached = sock.indexes.has(name);
+  const replies = await sock.request(build(await linkIndex(sock, name, role, op)));
+  if (!wasCached || !replies.some((r) => r.status.errno === 19)) return replies;
+  sock.indexes.delete(name);
+  return sock.request(build(await linkIndex(sock, name, role, op)));
 }

@@ -4,12 +4,13 @@
  */
 import { isNetdError } from "@netd/driverapi";
 import type { BridgeSpec, ChildLinkSpec, DummySpec, LinkChanges, LinkInfo, LinksApi, VethSpec } from "@netd/driverapi";
-import { check, getLinkByIndex, getLinkByName, linkFromReply, requireLink, route, type LinuxContext } from "./context.js";
+import { check, getLinkByIndex, getLinkByName, linkFromReply, linkIndex, requireLink, route, type LinuxContext } from "./context.js";
 import { kernelError, type OpContext } from "./errors.js";
 import { validateIfName, validateMac, validateMtu, validateNetnsPath, validateVlanId } from "./validate.js";
 import * as c from "./rtnetlink/constants.js";
 import { attr, attrString, attrU16, attrU32, attrU8, macBytes, message, nested } from "./rtnetlink/encode.js";
 import { decodeLink, ifinfomsg, type RawLink } from "./rtnetlink/messages.js";
+import type { NetlinkSocket } from "./socket-cache.js";
 
 const CREATE = c.NLM_F_REQUEST | c.NLM_F_ACK | c.NLM_F_CREATE | c.NLM_F_EXCL;
 const EXISTS = { 17: "LINK_EXISTS", 19: "LINK_NOT_FOUND", 95: "LINK_KIND_UNSUPPORTED" } as const;
@@ -91,6 +92,7 @@ export function createLinks(ctx: LinuxContext): LinksApi {
     check(created!, op);
     const raw = linkFromReply(read!, op);
     if (raw === null) throw kernelError("KERNEL_ERROR", `link ${name} vanished right after it was created in ${netns}`);
+    sock.indexes.set(name, raw.index);
     return toInfo(netns, raw, raw.masterIndex !== null && names?.has(raw.masterIndex) ? names : undefined);
   }
 
@@ -119,9 +121,22 @@ export function createLinks(ctx: LinuxContext): LinksApi {
       };
       const op: OpContext = { op: "add veth", names: [spec.name, spec.peer.name], extra: `peer ${spec.peer.name} in ${spec.peer.netns}`, netns, codes: EXISTS };
       const sock = await route(ctx, netns);
-      const master = spec.master === undefined ? undefined : (await requireLink(sock, spec.master, "master", op)).index;
-      const known = master === undefined ? undefined : new Map([[master, spec.master!]]);
-      return ctx.sockets.withNsFd(spec.peer.netns, (peerFd) => createAndRead(netns, vethRequest(checked, peerFd, master), spec.name, op, known));
+      const create = async (): Promise<LinkInfo> => {
+        const master = spec.master === undefined ? undefined : await linkIndex(sock, spec.master, "master", op);
+        const known = master === undefined ? undefined : new Map([[master, spec.master!]]);
+        return ctx.sockets.withNsFd(spec.peer.netns, (peerFd) => createAndRead(netns, vethRequest(checked, peerFd, master), spec.name, op, known));
+      };
+      const cachedMaster = spec.master !== undefined && sock.indexes.has(spec.master);
+      try {
+        return await create();
+      } catch (e) {
+        // A cached master index of a bridge deleted behind netd's back: IFLA_MASTER then fails
+        // with EINVAL or ENODEV; look the master up again (LINK_NOT_FOUND if it is gone).
+        const errno = (e as { details?: { errno?: unknown } }).details?.errno;
+        if (!cachedMaster || (errno !== 22 && errno !== 19)) throw e;
+        sock.indexes.delete(spec.master);
+        return create();
+      }
     },
 
     async addChild(netns, spec: ChildLinkSpec) {
@@ -179,30 +194,26 @@ export function createLinks(ctx: LinuxContext): LinksApi {
       // RTM_SETLINK finds the link by IFLA_IFNAME when the index is 0, saving a lookup;
       // a rename (IFLA_IFNAME is then the new name) and AF_BRIDGE requests need the index.
       const needIndex = changes.name !== undefined || changes.hairpin !== undefined;
-      const index = needIndex ? (await requireLink(sock, name, "link", op)).index : 0;
-      const masterIndex = changes.master == null ? 0 : (await requireLink(sock, changes.master, "master", op)).index;
-      const attrs: Buffer[] = [];
-      if (!needIndex) attrs.push(attrString(c.IFLA_IFNAME, name));
-      if (changes.mtu !== undefined) attrs.push(attrU32(c.IFLA_MTU, changes.mtu));
-      if (mac !== undefined) attrs.push(attr(c.IFLA_ADDRESS, macBytes(mac)));
-      if (changes.name !== undefined) attrs.push(attrString(c.IFLA_IFNAME, changes.name));
-      if (changes.master !== undefined) attrs.push(attrU32(c.IFLA_MASTER, masterIndex));
-      const header = changes.up === undefined ? ifinfomsg({ index }) : ifinfomsg({ index, flags: changes.up ? c.IFF_UP : 0, change: c.IFF_UP });
-      const requests = [message(c.RTM_SETLINK, c.NLM_F_REQUEST | c.NLM_F_ACK, header, attrs)];
-      if (changes.hairpin !== undefined) {
-        // Bridge-port flags go through the AF_BRIDGE handler, after the master change above.
-        const protinfo = nested(c.IFLA_PROTINFO, [attrU8(c.IFLA_BRPORT_MODE, changes.hairpin ? 1 : 0)]);
-        requests.push(message(c.RTM_SETLINK, c.NLM_F_REQUEST | c.NLM_F_ACK, ifinfomsg({ family: c.AF_BRIDGE, index }), [protinfo]));
+      const cached = (needIndex && sock.indexes.has(name)) || (changes.master != null && sock.indexes.has(changes.master));
+      let replies = await sock.request(await setRequests(sock, name, changes, mac, needIndex, op));
+      // A cached index of a link deleted behind netd's back: look the names up again, once.
+      if (cached && [19, 22].includes(replies[0]!.status.errno)) {
+        sock.indexes.delete(name);
+        if (changes.master != null) sock.indexes.delete(changes.master);
+        replies = await sock.request(await setRequests(sock, name, changes, mac, needIndex, op));
       }
-      const replies = await sock.request(requests);
       check(replies[0]!, op);
       if (replies[1]) check(replies[1], { ...op, op: "set hairpin on", hint: `${name} must be a bridge port (set master first)` });
+      if (changes.name !== undefined) sock.indexes.delete(name);
     },
 
     async delete(netns, name) {
       validateNetnsPath(netns);
       validateIfName(name);
-      const sock = await route(ctx, netns);
+      (await route(ctx, netns)).indexes.delete(name);
+      // Deletes wait ~20 ms in the kernel (RCU grace period): their own socket keeps them
+      // from delaying the namespace's other requests.
+      const sock = await route(ctx, netns, "delete");
       const [reply] = await sock.request([message(c.RTM_DELLINK, c.NLM_F_REQUEST | c.NLM_F_ACK, ifinfomsg(), [attrString(c.IFLA_IFNAME, name)])]);
       check(reply!, { op: "delete link", names: [name], netns }, [19]);
     },
@@ -213,6 +224,8 @@ export function createLinks(ctx: LinuxContext): LinksApi {
       const sock = await route(ctx, netns);
       const [reply] = await sock.request([getLinkByName(name)]);
       const raw = linkFromReply(reply!, { op: "get link", names: [name], netns });
+      if (raw === null) sock.indexes.delete(name);
+      else sock.indexes.set(name, raw.index);
       return raw === null ? null : toInfo(netns, raw);
     },
 
@@ -226,6 +239,28 @@ export function createLinks(ctx: LinuxContext): LinksApi {
       return Promise.all(raws.map((r) => toInfo(netns, r, names)));
     },
   };
+}
+
+/** The RTM_SETLINK request(s) of links.set; indexes come from the socket's cache when known. */
+async function setRequests(sock: NetlinkSocket, name: string, changes: LinkChanges, mac: string | undefined, needIndex: boolean, op: OpContext): Promise<Buffer[]> {
+  // RTM_SETLINK finds the link by IFLA_IFNAME when the index is 0, saving a lookup;
+  // a rename (IFLA_IFNAME is then the new name) and AF_BRIDGE requests need the index.
+  const index = needIndex ? await linkIndex(sock, name, "link", op) : 0;
+  const masterIndex = changes.master == null ? 0 : await linkIndex(sock, changes.master, "master", op);
+  const attrs: Buffer[] = [];
+  if (!needIndex) attrs.push(attrString(c.IFLA_IFNAME, name));
+  if (changes.mtu !== undefined) attrs.push(attrU32(c.IFLA_MTU, changes.mtu));
+  if (mac !== undefined) attrs.push(attr(c.IFLA_ADDRESS, macBytes(mac)));
+  if (changes.name !== undefined) attrs.push(attrString(c.IFLA_IFNAME, changes.name));
+  if (changes.master !== undefined) attrs.push(attrU32(c.IFLA_MASTER, masterIndex));
+  const header = changes.up === undefined ? ifinfomsg({ index }) : ifinfomsg({ index, flags: changes.up ? c.IFF_UP : 0, change: c.IFF_UP });
+  const requests = [message(c.RTM_SETLINK, c.NLM_F_REQUEST | c.NLM_F_ACK, header, attrs)];
+  if (changes.hairpin !== undefined) {
+    // Bridge-port flags go through the AF_BRIDGE handler, after the master change above.
+    const protinfo = nested(c.IFLA_PROTINFO, [attrU8(c.IFLA_BRPORT_MODE, changes.hairpin ? 1 : 0)]);
+    requests.push(message(c.RTM_SETLINK, c.NLM_F_REQUEST | c.NLM_F_ACK, ifinfomsg({ family: c.AF_BRIDGE, index }), [protinfo]));
+  }
+  return requests;
 }
 
 /** Index → name of every link in `netns` (for address and route listings). */

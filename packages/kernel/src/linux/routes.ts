@@ -1,6 +1,6 @@
 /** Routes (RTM_NEWROUTE / RTM_DELROUTE / RTM_GETROUTE), in the main table unless told. */
 import type { IpFamily, RouteSpec, RoutesApi } from "@netd/driverapi";
-import { check, requireLink, route, type LinuxContext } from "./context.js";
+import { check, route, withLinkIndex, type LinuxContext } from "./context.js";
 import { kernelError, type OpContext } from "./errors.js";
 import { linkNames } from "./links.js";
 import { validateCidr, validateIfName, validateIp, validateNetnsPath, validateU32, type ParsedCidr } from "./validate.js";
@@ -67,9 +67,8 @@ export function createRoutes(ctx: LinuxContext): RoutesApi {
       const r = checkRoute(spec);
       const op: OpContext = { op: "add route", names: [r.text], netns, codes: { 17: "ROUTE_EXISTS", 19: "LINK_NOT_FOUND" } };
       const sock = await route(ctx, netns);
-      const oif = spec.dev === undefined ? undefined : (await requireLink(sock, spec.dev, "device", op)).index;
       const flags = c.NLM_F_REQUEST | c.NLM_F_ACK | c.NLM_F_CREATE | c.NLM_F_EXCL;
-      const [reply] = await sock.request([routeRequest(c.RTM_NEWROUTE, flags, r, oif)]);
+      const [reply] = spec.dev === undefined ? await sock.request([routeRequest(c.RTM_NEWROUTE, flags, r, undefined)]) : await withLinkIndex(sock, spec.dev, "device", op, (oif) => [routeRequest(c.RTM_NEWROUTE, flags, r, oif)]);
       check(reply!, { ...op, hint: reply!.status.errno === 17 ? "delete the existing route first" : undefined });
     },
 

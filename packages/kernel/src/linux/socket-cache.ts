@@ -1,11 +1,9 @@
 /**
- * One cached netlink socket per (protocol, namespace path). Requests on a socket are
- * serialized with a mutex, because the addon reads replies until every message of the
- * current request is answered and two requests in flight would steal each other's replies.
+ * One cached netlink socket per (protocol, namespace path). Requests on a socket go one
+ * exchange at a time, concurrent ones coalesced into one datagram (see NetlinkSocket).
  */
 import { open as openFile, type FileHandle } from "node:fs/promises";
 import { resolve } from "node:path";
-import { Mutex } from "async-mutex";
 import * as native from "@netd/netlink-native";
 import { kernelError } from "./errors.js";
 import { NLMSG_DONE, NLMSG_ERROR } from "./rtnetlink/constants.js";
@@ -17,11 +15,37 @@ export interface Reply {
   readonly status: NlStatus;
 }
 
-/** A netlink socket inside one namespace. */
+/** One caller's request waiting for the socket. */
+interface Pending {
+  readonly messages: readonly Buffer[];
+  readonly dump: boolean;
+  readonly resolve: (replies: Reply[]) => void;
+  readonly reject: (e: unknown) => void;
+}
+
+const NLM_F_DUMP = 0x300;
+
+/**
+ * A netlink socket inside one namespace. One exchange is in flight at a time (the addon
+ * reads replies until every message of the current datagram is answered, so two in flight
+ * would steal each other's replies); requests that arrive meanwhile are coalesced into the
+ * next datagram, each message keeping its own sequence number and reply, so concurrent
+ * operations on one namespace cost one kernel round trip instead of one each. Dumps travel
+ * alone (a dump's replies span several reads and a second dump on a socket is refused).
+ */
 export class NetlinkSocket {
-  private readonly mutex = new Mutex();
   private seq = Math.floor(Math.random() * 0x7fffffff);
   private closed = false;
+  private busy = false;
+  private readonly queue: Pending[] = [];
+  private readonly idle: Array<() => void> = [];
+  /**
+   * Link name → index in this namespace, filled by lookups and creates, dropped on deletes and
+   * renames through this Kernel. Indexes are not reused by the kernel (cyclic allocation), so
+   * a stale entry can only name a link that is gone: the request then fails with ENODEV and
+   * the caller looks the name up again (see withLinkIndex).
+   */
+  readonly indexes = new Map<string, number>();
 
   constructor(
     private readonly fd: number,
@@ -30,42 +54,80 @@ export class NetlinkSocket {
   ) {}
 
   /**
-   * Sends `messages` in one datagram (stamping sequence numbers) and returns one Reply per
-   * message, in order. Non-dump messages must carry NLM_F_ACK.
+   * Sends `messages` in one datagram (stamping sequence numbers), possibly together with
+   * other callers' messages, and returns one Reply per message, in order. Non-dump messages
+   * must carry NLM_F_ACK.
    */
-  async request(messages: readonly Buffer[]): Promise<Reply[]> {
-    return this.mutex.runExclusive(async () => {
-      if (this.closed) throw kernelError("KERNEL_CLOSED", `the netlink socket for ${this.netns} was closed`, "create a new Kernel or stop using the deleted namespace");
-      const seqs = messages.map((m) => {
-        this.seq = (this.seq + 1) >>> 0 || 1;
-        m.writeUInt32LE(this.seq, 8);
-        return this.seq;
-      });
-      const datagrams = await native.transact(this.fd, Buffer.concat(messages));
-      const bySeq = new Map<number, { messages: NlMessage[]; status: NlStatus | undefined }>();
-      for (const s of seqs) bySeq.set(s, { messages: [], status: undefined });
-      for (const d of datagrams) {
-        for (const msg of parseMessages(d)) {
-          const slot = bySeq.get(msg.seq);
-          // Replies to an earlier, timed-out request carry other sequence numbers.
-          if (slot === undefined) continue;
-          if (msg.type === NLMSG_ERROR || msg.type === NLMSG_DONE) slot.status = parseStatus(msg);
-          else slot.messages.push(msg);
-        }
-      }
-      return seqs.map((s) => {
-        const slot = bySeq.get(s)!;
-        return { messages: slot.messages, status: slot.status ?? { errno: 0, kernelMessage: undefined, offset: undefined } };
-      });
+  request(messages: readonly Buffer[]): Promise<Reply[]> {
+    return new Promise<Reply[]>((resolve, reject) => {
+      const dump = messages.some((m) => (m.readUInt16LE(6) & NLM_F_DUMP) === NLM_F_DUMP);
+      this.queue.push({ messages, dump, resolve, reject });
+      this.pump();
     });
+  }
+
+  private pump(): void {
+    if (this.busy) return;
+    if (this.queue.length === 0) {
+      for (const wake of this.idle.splice(0)) wake();
+      return;
+    }
+    // Take the queue's head; coalesce following non-dump requests behind a non-dump head.
+    const batch = [this.queue.shift()!];
+    if (!batch[0]!.dump) while (this.queue.length > 0 && !this.queue[0]!.dump) batch.push(this.queue.shift()!);
+    this.busy = true;
+    void this.exchange(batch).finally(() => {
+      this.busy = false;
+      this.pump();
+    });
+  }
+
+  private async exchange(batch: Pending[]): Promise<void> {
+    if (this.closed) {
+      const e = kernelError("KERNEL_CLOSED", `the netlink socket for ${this.netns} was closed`, "create a new Kernel or stop using the deleted namespace");
+      for (const p of batch) p.reject(e);
+      return;
+    }
+    const all = batch.flatMap((p) => p.messages);
+    const seqs = all.map((m) => {
+      this.seq = (this.seq + 1) >>> 0 || 1;
+      m.writeUInt32LE(this.seq, 8);
+      return this.seq;
+    });
+    let datagrams: Buffer[];
+    try {
+      datagrams = await native.transact(this.fd, all.length === 1 ? all[0]! : Buffer.concat(all));
+    } catch (e) {
+      for (const p of batch) p.reject(e);
+      return;
+    }
+    const bySeq = new Map<number, { messages: NlMessage[]; status: NlStatus | undefined }>();
+    for (const s of seqs) bySeq.set(s, { messages: [], status: undefined });
+    for (const d of datagrams) {
+      for (const msg of parseMessages(d)) {
+        const slot = bySeq.get(msg.seq);
+        // Replies to an earlier, timed-out request carry other sequence numbers.
+        if (slot === undefined) continue;
+        if (msg.type === NLMSG_ERROR || msg.type === NLMSG_DONE) slot.status = parseStatus(msg);
+        else slot.messages.push(msg);
+      }
+    }
+    const replies = seqs.map((s) => {
+      const slot = bySeq.get(s)!;
+      return { messages: slot.messages, status: slot.status ?? { errno: 0, kernelMessage: undefined, offset: undefined } };
+    });
+    let at = 0;
+    for (const p of batch) {
+      p.resolve(replies.slice(at, at + p.messages.length));
+      at += p.messages.length;
+    }
   }
 
   /** Closes the socket once the requests already queued have finished. */
   async close(): Promise<void> {
-    await this.mutex.runExclusive(() => {
-      if (!this.closed) native.closeNetlink(this.fd);
-      this.closed = true;
-    });
+    if (this.busy || this.queue.length > 0) await new Promise<void>((r) => this.idle.push(r));
+    if (!this.closed) native.closeNetlink(this.fd);
+    this.closed = true;
   }
 }
 
@@ -97,13 +159,15 @@ export class SocketCache {
   ) {}
 
   /**
-   * The socket of `protocol` in `netns`, opening it on first use. Fails with
+   * The socket of `protocol` in `netns` (of `lane`, when given), opening it on first use. Fails with
    * NETNS_NOT_FOUND when the path is not a network namespace.
    */
-  get(netns: string, protocol: number): Promise<NetlinkSocket> {
+  get(netns: string, protocol: number, lane?: string): Promise<NetlinkSocket> {
     if (this.closed) return Promise.reject(kernelError("KERNEL_CLOSED", "the Kernel was closed", "create a new Kernel with createLinuxKernel()"));
     const path = resolve(netns);
-    const key = `${protocol}:${path}`;
+    // A lane is a second socket in the same namespace, so slow requests (RTM_DELLINK waits
+    // for an RCU grace period) do not hold up the others queued behind them.
+    const key = lane === undefined ? `${protocol}:${path}` : `${protocol}/${lane}:${path}`;
     let entry = this.sockets.get(key);
     if (entry !== undefined) {
       this.sockets.delete(key);

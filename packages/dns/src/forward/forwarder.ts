@@ -1,0 +1,92 @@
+/**
+ * Sends a sandbox's query to the upstream resolvers, one after the other, each with its own
+ * timeout, and returns the first answer; SERVFAIL when none answers in time. Each attempt
+ * uses a fresh socket (random source port) and a random id, and only an answer from the
+ * server asked, with that id, is accepted.
+ */
+import { randomInt } from "node:crypto";
+import { createSocket } from "node:dgram";
+import { connect } from "node:net";
+import * as packet from "dns-packet";
+import type { DecodedPacket } from "dns-packet";
+import { RCODE, buildError } from "../message/build.js";
+import { readFramed, writeFramed } from "../server/framing.js";
+
+export interface ForwarderOptions {
+  /** The servers to ask, in order; read on every query. */
+  readonly upstreams: () => readonly string[];
+  /** Per upstream attempt; default 2000 ms. */
+  readonly timeoutMs?: number;
+  /** Queries forwarded at once; more are dropped (a flood must not exhaust sockets). Default 256. */
+  readonly maxInFlight?: number;
+  /** Upstream port; default 53 (unit tests use another on loopback). */
+  readonly port?: number;
+}
+
+export class Forwarder {
+  private inFlight = 0;
+  private readonly timeoutMs: number;
+  private readonly maxInFlight: number;
+  private readonly port: number;
+
+  constructor(private readonly options: ForwarderOptions) {
+    this.timeoutMs = options.timeoutMs ?? 2000;
+    this.maxInFlight = options.maxInFlight ?? 256;
+    this.port = options.port ?? 53;
+  }
+
+  /** The answer for `query` (its id restored), SERVFAIL when every upstream failed, null when over the in-flight limit. */
+  async forward(query: DecodedPacket, transport: "udp" | "tcp"): Promise<Buffer | null> {
+    if (this.inFlight >= this.maxInFlight) return null;
+    this.inFlight++;
+    try {
+      for (const server of this.options.upstreams()) {
+        const id = randomInt(0, 0x10000);
+        const raw = packet.encode({ ...query, id, type: "query" });
+        const got = await (transport === "udp" ? this.askUdp(server, raw, id) : this.askTcp(server, raw, id)).catch(() => null);
+        if (got) {
+          got.writeUInt16BE(query.id ?? 0, 0);
+          return got;
+        }
+      }
+      return buildError(query, RCODE.SERVFAIL);
+    } finally {
+      this.inFlight--;
+    }
+  }
+
+  private askUdp(server: string, raw: Buffer, id: number): Promise<Buffer | null> {
+    return new Promise((resolve) => {
+      const socket = createSocket(server.includes(":") ? "udp6" : "udp4");
+      const done = (value: Buffer | null) => {
+        clearTimeout(timer);
+        socket.close();
+        resolve(value);
+      };
+      const timer = setTimeout(() => done(null), this.timeoutMs);
+      socket.on("error", () => done(null));
+      socket.on("message", (msg, from) => {
+        if (from.port !== this.port || from.address !== server || msg.length < 12 || msg.readUInt16BE(0) !== id) return;
+        done(msg);
+      });
+      socket.send(raw, this.port, server, (err) => {
+        if (err) done(null);
+      });
+    });
+  }
+
+  private askTcp(server: string, raw: Buffer, id: number): Promise<Buffer | null> {
+    return new Promise((resolve) => {
+      const socket = connect({ host: server, port: this.port });
+      const done = (value: Buffer | null) => {
+        clearTimeout(timer);
+        socket.destroy();
+        resolve(value);
+      };
+      const timer = setTimeout(() => done(null), this.timeoutMs);
+      socket.on("error", () => done(null));
+      readFramed(socket, (msg) => done(msg.length >= 12 && msg.readUInt16BE(0) === id ? msg : null), () => done(null));
+      socket.on("connect", () => writeFramed(socket, raw));
+    });
+  }
+}

@@ -6,7 +6,7 @@ set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 
 PNPM_VERSION=12.4.2
-APT_PACKAGES=(nftables iproute2 conntrack libnftables1 iputils-ping util-linux python3 make g++ procps)
+APT_PACKAGES=(nftables iproute2 conntrack libnftables1 iputils-ping util-linux python3 make g++ procps dnsutils)
 
 missing=()
 for p in "${APT_PACKAGES[@]}"; do

@@ -2,6 +2,7 @@
 import type { IncomingMessage, ServerResponse } from "node:http";
 import type { FastifyBaseLogger, FastifyInstance, RawServerDefault } from "fastify";
 import type { ZodTypeProvider } from "fastify-type-provider-zod";
+import type { ResolverOverrides } from "@netd/dns";
 import type { Controller } from "@netd/libnet-core";
 import type { EventBus } from "./events.js";
 import type { Metrics } from "./metrics.js";
@@ -14,4 +15,6 @@ export interface ApiDeps {
   readonly controller: Controller;
   readonly events: EventBus;
   readonly metrics: Metrics;
+  /** The DNS service's view (absent in API unit tests without one): the resolv.conf netd recommends. */
+  readonly dns?: { resolvConf(sandboxId: string, overrides?: ResolverOverrides): string };
 }

@@ -14,6 +14,7 @@ import type { ApiApp, ApiDeps } from "./app-types.js";
 import { errorToHttp, malformedJson } from "./error-to-http.js";
 import { networkRoutes } from "./routes/networks.js";
 import { observeRoutes } from "./routes/observe.js";
+import { dnsRoutes } from "./routes/dns.js";
 import { sandboxRoutes } from "./routes/sandboxes.js";
 import { systemRoutes } from "./routes/system.js";
 import { API_VERSION, NETD_VERSION } from "../version.js";
@@ -87,6 +88,7 @@ export async function createApiServer(options: ApiServerOptions): Promise<ApiApp
   systemRoutes(app, options);
   networkRoutes(app, options);
   sandboxRoutes(app, options);
+  dnsRoutes(app, options);
   observeRoutes(app, options);
   app.get("/openapi.json", { schema: { hide: true } }, () => Promise.resolve(app.swagger()));
   await app.ready();

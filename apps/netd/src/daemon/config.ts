@@ -21,6 +21,8 @@ export const DaemonConfigSchema = z.strictObject({
   group: z.string().min(1).optional(),
   /** Prefix of the namespaces netd creates for sandboxes. */
   netnsPrefix: z.string().regex(/^[a-zA-Z0-9_.-]{1,32}$/).default("netd-"),
+  /** The resolv.conf whose nameservers the DNS service forwards to (a loopback one is replaced by systemd-resolved's upstreams). */
+  dnsResolvConf: Absolute.default("/etc/resolv.conf"),
 });
 export type DaemonConfig = z.infer<typeof DaemonConfigSchema>;
 

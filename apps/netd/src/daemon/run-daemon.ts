@@ -13,6 +13,7 @@ import type { ApiApp } from "../api/app-types.js";
 import { EventBus } from "../api/events.js";
 import { Metrics } from "../api/metrics.js";
 import { createApiServer } from "../api/server.js";
+import { DnsSync } from "../dns/dns-sync.js";
 import { createDrivers } from "../drivers.js";
 import { openLogStore } from "../store/log-store.js";
 import { resolveGroup } from "./config.js";
@@ -64,7 +65,16 @@ export async function startDaemon(options: DaemonOptions): Promise<RunningDaemon
       netnsPrefix: options.netnsPrefix ?? "netd-",
     });
     undo.push(() => controller.close());
-    const app = await createApiServer({ controller, events: new EventBus(), metrics: new Metrics(), ...(log ? { log } : {}) });
+    const events = new EventBus();
+    const dns = await DnsSync.start({
+      controller,
+      events,
+      capabilities: new Map(drivers.map((d) => [d.name, d.capabilities])),
+      upstreamFiles: { resolvConf: options.dnsResolvConf ?? "/etc/resolv.conf" },
+      ...(log ? { log: driverLogger(log) } : {}),
+    });
+    undo.push(() => dns.close());
+    const app = await createApiServer({ controller, events, metrics: new Metrics(), dns, ...(log ? { log } : {}) });
     undo.push(() => app.close());
     await app.listen({ path: options.socket });
     chmodSync(options.socket, 0o660);
@@ -76,6 +86,7 @@ export async function startDaemon(options: DaemonOptions): Promise<RunningDaemon
       stop() {
         stopped ??= (async () => {
           await app.close();
+          await dns.close();
           const failures = await controller.close();
           for (const f of failures) log?.warn({ error: String(f) }, "driver shutdown failed");
           await kernel.close();

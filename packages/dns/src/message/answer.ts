@@ -14,6 +14,12 @@ export const LOCAL_TTL = 0;
 /** The network a query arrived for. */
 export interface QueryContext {
   readonly table: NameTable;
+  /**
+   * The tables of the querier's other networks (aardvark-dns does the same): a sandbox on X
+   * and Y asking X's server also finds Y's names, so a resolver that stops at the first
+   * server's NXDOMAIN (glibc) still sees both networks. Absent or empty: only `table`.
+   */
+  readonly peers?: (source: string) => readonly NameTable[];
   /** False on internal networks and with forwarding off: other names get REFUSED. */
   readonly forwarding: boolean;
   /** True for addresses inside the network's subnets: their reverse names are answered here. */
@@ -29,8 +35,8 @@ export type Outcome =
 
 const HEADER = 12;
 
-/** Handles one raw query; `transport` decides whether the UDP size limit applies. */
-export function handleQuery(raw: Buffer, ctx: QueryContext, transport: "udp" | "tcp"): Outcome {
+/** Handles one raw query from `source`; `transport` decides whether the UDP size limit applies. */
+export function handleQuery(raw: Buffer, ctx: QueryContext, transport: "udp" | "tcp", source?: string): Outcome {
   // Shorter than a header or a response (QR set): never answer, so nobody can bounce packets off us.
   if (raw.length < HEADER || (raw[2]! & 0x80) !== 0) return { kind: "drop" };
   let query: DecodedPacket;
@@ -46,16 +52,17 @@ export function handleQuery(raw: Buffer, ctx: QueryContext, transport: "udp" | "
   const limit = transport === "udp" ? udpLimit(query) : null;
   if (q.class !== undefined && q.class !== "IN" && q.class !== "ANY") return forwardOr(query, ctx);
 
+  const tables = source === undefined || !ctx.peers ? [ctx.table] : [ctx.table, ...ctx.peers(source).filter((t) => t !== ctx.table)];
   const reverse = q.type === "PTR" ? addressOfReverseName(q.name) : undefined;
   if (reverse !== undefined) {
-    const name = ctx.table.nameOf(reverse);
+    const name = first(tables, (t) => t.nameOf(reverse));
     if (name !== undefined) return reply(query, RCODE.NOERROR, [{ type: "PTR", name: q.name, ttl: LOCAL_TTL, data: name }], limit);
     // Our own subnets are ours to answer: never ask the world who 10.x.y.z is.
     if (ctx.inSubnets(reverse)) return reply(query, RCODE.NXDOMAIN, [], limit);
     return forwardOr(query, ctx);
   }
 
-  const found = ctx.table.lookup(q.name);
+  const found = first(tables, (t) => t.lookup(q.name));
   if (found === undefined) {
     // A single label cannot be resolved upstream meaningfully (and would leak sandbox names).
     return q.name.replace(/\.$/, "").includes(".") ? forwardOr(query, ctx) : reply(query, RCODE.NXDOMAIN, [], limit);
@@ -66,6 +73,14 @@ export function handleQuery(raw: Buffer, ctx: QueryContext, transport: "udp" | "
   const ordered = [...list.slice(start), ...list.slice(0, start)];
   const answers = ordered.map((ip) => ({ type: q.type, name: q.name, ttl: LOCAL_TTL, data: ip }) as Answer);
   return reply(query, RCODE.NOERROR, answers, limit);
+}
+
+function first<T>(tables: readonly NameTable[], get: (t: NameTable) => T | undefined): T | undefined {
+  for (const t of tables) {
+    const got = get(t);
+    if (got !== undefined) return got;
+  }
+  return undefined;
 }
 
 function reply(query: DecodedPacket, rcode: (typeof RCODE)[keyof typeof RCODE], answers: Answer[], limit: number | null): Outcome {

@@ -12,6 +12,8 @@ export interface NameEntry {
   readonly names: readonly string[];
   readonly ipv4: string | null;
   readonly ipv6: string | null;
+  /** The sandbox it belongs to: a sandbox on several networks sees the names of all of them. */
+  readonly sandbox?: string;
 }
 
 /** Addresses behind one name. Several endpoints sharing an alias all appear here. */
@@ -56,7 +58,8 @@ export class NameTable {
   }
 }
 
-function canonical(ip: string): string {
+/** One spelling per address (IPv6 expanded), for map keys. */
+export function canonical(ip: string): string {
   return ipaddr.isValid(ip) ? ipaddr.parse(ip).toNormalizedString() : ip;
 }
 

@@ -16,6 +16,8 @@ import { readFramed, writeFramed } from "./framing.js";
 /** Idle TCP connections are closed after this long, and at most this many are open per network. */
 const TCP_IDLE_MS = 10_000;
 const MAX_TCP_CONNECTIONS = 64;
+const BIND_RETRIES = 40;
+const BIND_RETRY_MS = 250;
 
 export interface NetworkServerOptions {
   readonly addresses: readonly string[];
@@ -30,23 +32,47 @@ export class NetworkServer {
   private readonly udp: UdpSocket[] = [];
   private readonly tcp: Server[] = [];
   private readonly connections = new Set<Socket>();
+  private stopped = false;
+  private retry: NodeJS.Timeout | null = null;
 
   constructor(private readonly options: NetworkServerOptions) {}
 
-  /** Binds every address (UDP then TCP); an address that fails is reported and skipped. */
+  /**
+   * Binds every address (UDP then TCP); an address that fails is reported and skipped. An
+   * address not yet usable (EADDRNOTAVAIL: IPv6 duplicate address detection still running)
+   * is retried in the background for a few seconds.
+   */
   async start(): Promise<void> {
-    for (const address of this.options.addresses) {
-      try {
-        this.udp.push(await this.bindUdp(address));
-        this.tcp.push(await this.bindTcp(address));
-      } catch (e) {
-        this.options.onError(address, e);
+    await Promise.all(this.options.addresses.map((a) => this.bind(a, BIND_RETRIES)));
+  }
+
+  private async bind(address: string, retries: number): Promise<void> {
+    if (this.stopped) return;
+    let udp: UdpSocket | null = null;
+    try {
+      udp = await this.bindUdp(address);
+      const tcp = await this.bindTcp(address);
+      if (this.stopped) {
+        udp.close();
+        tcp.close();
+        return;
       }
+      this.udp.push(udp);
+      this.tcp.push(tcp);
+    } catch (e) {
+      udp?.close();
+      if ((e as NodeJS.ErrnoException).code === "EADDRNOTAVAIL" && retries > 0) {
+        this.retry = setTimeout(() => void this.bind(address, retries - 1), BIND_RETRY_MS);
+        return;
+      }
+      this.options.onError(address, e);
     }
   }
 
   /** Closes every socket and connection. */
   async stop(): Promise<void> {
+    this.stopped = true;
+    if (this.retry) clearTimeout(this.retry);
     for (const c of this.connections) c.destroy();
     await Promise.all([
       ...this.udp.map((s) => new Promise<void>((r) => s.close(() => r()))),
@@ -82,7 +108,7 @@ export class NetworkServer {
   private onUdp(socket: UdpSocket, msg: Buffer, from: string, port: number): void {
     const ctx = this.options.context();
     if (!ctx.inSubnets(from)) return;
-    const outcome = handleQuery(msg, ctx, "udp");
+    const outcome = handleQuery(msg, ctx, "udp", from);
     if (outcome.kind === "reply") socket.send(outcome.data, port, from);
     else if (outcome.kind === "forward") {
       void this.options.forwarder.forward(outcome.query, "udp").then((data) => {
@@ -101,7 +127,7 @@ export class NetworkServer {
     readFramed(
       c,
       (msg) => {
-        const outcome = handleQuery(msg, this.options.context(), "tcp");
+        const outcome = handleQuery(msg, this.options.context(), "tcp", from);
         if (outcome.kind === "reply") writeFramed(c, outcome.data);
         else if (outcome.kind === "forward") {
           void this.options.forwarder.forward(outcome.query, "tcp").then((data) => {

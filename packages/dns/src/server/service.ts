@@ -11,7 +11,7 @@ import type { ResolvConf, UpstreamFiles } from "../forward/upstreams.js";
 import { UpstreamSource } from "../forward/upstreams.js";
 import type { QueryContext } from "../message/answer.js";
 import type { NameEntry } from "../names/table.js";
-import { NameTable } from "../names/table.js";
+import { NameTable, canonical } from "../names/table.js";
 import { NetworkServer } from "./network-server.js";
 
 /** One network as the DNS service sees it. */
@@ -49,6 +49,8 @@ export class DnsService {
   private readonly upstreams: UpstreamSource;
   private readonly forwarder: Forwarder;
   private turn = 0;
+  /** Address -> the tables of every network its sandbox is on; rebuilt by each update. */
+  private peers = new Map<string, NameTable[]>();
   private chain: Promise<void> = Promise.resolve();
 
   constructor(private readonly options: DnsServiceOptions = {}) {
@@ -69,14 +71,24 @@ export class DnsService {
   update(networks: readonly DnsNetwork[]): Promise<void> {
     const starts: Array<{ id: string; key: string; context: QueryContext }> = [];
     const wanted = new Set<string>();
+    const bySandbox = new Map<string, NameTable[]>();
+    const sandboxOf = new Map<string, string>();
     for (const n of networks) {
       wanted.add(n.id);
       const context = this.contextFor(n);
+      for (const e of n.entries) {
+        if (e.sandbox === undefined) continue;
+        const list = bySandbox.get(e.sandbox) ?? [];
+        list.push(context.table);
+        bySandbox.set(e.sandbox, list);
+        for (const ip of [e.ipv4, e.ipv6]) if (ip) sandboxOf.set(canonical(ip), e.sandbox);
+      }
       const key = `${n.listen.join(",")}`;
       const current = this.running.get(n.id);
       if (current && current.key === key) current.context = context;
       else starts.push({ id: n.id, key, context });
     }
+    this.peers = new Map([...sandboxOf].map(([ip, sb]) => [ip, bySandbox.get(sb) ?? []]));
     const stops = [...this.running.entries()].filter(([id, r]) => !wanted.has(id) || starts.some((s) => s.id === id && s.key !== r.key));
     for (const [id] of stops) this.running.delete(id);
     const step = async () => {
@@ -109,6 +121,7 @@ export class DnsService {
     return {
       table: new NameTable(n.entries),
       forwarding: n.forwarding,
+      peers: (source) => this.peers.get(canonical(source)) ?? [],
       turn: () => (this.turn = (this.turn + 1) % 0x7fffffff),
       inSubnets: (ip) => {
         if (!ipaddr.isValid(ip)) return false;

@@ -22,12 +22,13 @@ interface DaemonFlags {
   config?: string;
   group?: string;
   netnsPrefix?: string;
+  dnsResolvConf?: string;
   cleanup?: boolean;
 }
 
 function config(o: DaemonFlags): DaemonConfig {
   try {
-    return loadDaemonConfig(o.config, { socket: o.socket, dataDir: o.dataDir, userlandProxy: o.userlandProxy, logLevel: o.logLevel, group: o.group, netnsPrefix: o.netnsPrefix });
+    return loadDaemonConfig(o.config, { socket: o.socket, dataDir: o.dataDir, userlandProxy: o.userlandProxy, logLevel: o.logLevel, group: o.group, netnsPrefix: o.netnsPrefix, dnsResolvConf: o.dnsResolvConf });
   } catch (e) {
     throw new CliError((e as Error).message);
   }
@@ -55,6 +56,7 @@ export function daemonCommands(program: Command): void {
     .option("--userland-proxy", "use the userland proxy (--userland-proxy=false to disable)")
     .option("--no-userland-proxy", "do not use the userland proxy")
     .option("--group <name>", "group owning the socket (mode 0660)")
+    .option("--dns-resolv-conf <file>", "resolv.conf naming the upstream servers for names the networks' DNS does not know (default /etc/resolv.conf)", absolutePath)
     .option("--cleanup", "remove everything netd owns instead of serving, then exit")
     .action(async (o: DaemonFlags) => {
       const cfg = config(o);

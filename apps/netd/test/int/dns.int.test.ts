@@ -1,0 +1,156 @@
+// Service discovery with real clients nobody here wrote: dig (A, AAAA, PTR, NXDOMAIN, TCP),
+// glibc's getent and Python's getaddrinfo, run inside sandboxes netd created; scoping
+// between networks; forwarding to a fake upstream in the remote namespace, and a dead one.
+import { mkdirSync, rmSync, writeFileSync } from "node:fs";
+import { basename, dirname, join } from "node:path";
+import { fileURLToPath } from "node:url";
+import { afterEach, describe, expect, it } from "vitest";
+import { useTestEnv } from "@netd/testing";
+import { makeNetdWorld, waitFor } from "../support/netd-world.js";
+import type { NetdWorld, SandboxJson } from "../support/netd-world.js";
+
+const FAKE_UPSTREAM = join(dirname(fileURLToPath(import.meta.url)), "..", "support", "fake-upstream.mjs");
+const REMOTE4 = "198.51.100.2";
+
+describe("DNS service discovery", () => {
+  const env = useTestEnv("dns-int");
+  let world: NetdWorld | null = null;
+  const etcDirs: string[] = [];
+  afterEach(() => {
+    for (const d of etcDirs.splice(0)) rmSync(d, { recursive: true, force: true });
+    world?.dispose();
+    world = null;
+  });
+
+  async function start(resolv = "nameserver 192.0.2.250\n"): Promise<NetdWorld> {
+    const w = (world = await makeNetdWorld(env()));
+    const file = join(w.dataDir, "..", "upstream-resolv.conf");
+    writeFileSync(file, resolv);
+    await w.start(["--dns-resolv-conf", file]);
+    return w;
+  }
+
+  async function sandbox(w: NetdWorld, name: string, networks: Record<string, { Aliases?: string[] } | null>): Promise<SandboxJson> {
+    const r = await w.http("POST", "/sandboxes", { Name: name, Networks: networks });
+    expect(r.status, r.text).toBe(201);
+    return w.adoptSandbox(name);
+  }
+
+  /** Runs argv in the sandbox's namespace, with the resolv.conf netd recommends for it as /etc/resolv.conf. */
+  async function inSandbox(w: NetdWorld, sb: SandboxJson, argv: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
+    const conf = await w.http("GET", `/sandboxes/${sb.Id}/resolv.conf`);
+    expect(conf.status).toBe(200);
+    // `ip netns exec` bind-mounts /etc/netns/<name>/resolv.conf over /etc/resolv.conf.
+    const dir = join("/etc/netns", basename(sb.Netns));
+    mkdirSync(dir, { recursive: true });
+    etcDirs.push(dir);
+    writeFileSync(join(dir, "resolv.conf"), conf.text);
+    return w.host.exec(["ip", "netns", "exec", basename(sb.Netns), ...argv], { timeoutMs: 20_000 });
+  }
+
+  const dig = (w: NetdWorld, sb: SandboxJson, args: string[]) => inSandbox(w, sb, ["dig", "+time=2", "+tries=1", ...args]);
+  const digShort = async (w: NetdWorld, sb: SandboxJson, args: string[]) => (await dig(w, sb, ["+short", ...args])).stdout.trim().split("\n").filter((l) => l.length > 0).sort();
+  const status = async (w: NetdWorld, sb: SandboxJson, args: string[]) => /status: (\w+)/.exec((await dig(w, sb, args)).stdout)?.[1];
+
+  it("answers A, AAAA, PTR, NXDOMAIN and NODATA, over UDP and TCP, to dig, getent and getaddrinfo; aliases round-robin; names follow connect/disconnect", async () => {
+    const w = await start();
+    await w.ok(["network", "create", "--ipv6", "--subnet", "10.231.0.0/24", "--subnet", "fd00:231::/64", "front"]);
+    await sandbox(w, "web", { front: { Aliases: ["svc"] } });
+    await sandbox(w, "web2", { front: { Aliases: ["svc"] } });
+    const client = await sandbox(w, "client", { front: null });
+
+    const conf = await w.http("GET", "/sandboxes/client/resolv.conf");
+    expect(conf.text).toMatch(/^nameserver 10\.231\.0\.1\nnameserver fd00:231::1\n/m);
+
+    expect(await digShort(w, client, ["@10.231.0.1", "web"])).toEqual(["10.231.0.2"]);
+    expect(await digShort(w, client, ["@fd00:231::1", "web", "AAAA"])).toEqual(["fd00:231::2"]);
+    expect(await digShort(w, client, ["@10.231.0.1", "+tcp", "web2"])).toEqual(["10.231.0.3"]);
+    expect(await digShort(w, client, ["@10.231.0.1", "-x", "10.231.0.3"])).toEqual(["web2."]);
+    expect(await digShort(w, client, ["@10.231.0.1", "-x", "fd00:231::2"])).toEqual(["web."]);
+    expect(await digShort(w, client, ["@10.231.0.1", "svc"])).toEqual(["10.231.0.2", "10.231.0.3"]);
+    expect(await status(w, client, ["@10.231.0.1", "nothere"])).toBe("NXDOMAIN");
+    expect(await status(w, client, ["@10.231.0.1", "web", "MX"])).toBe("NOERROR");
+    expect(await digShort(w, client, ["@10.231.0.1", "web", "MX"])).toEqual([]);
+
+    const getent = await inSandbox(w, client, ["getent", "hosts", "web"]);
+    expect(getent.stdout).toMatch(/^(10\.231\.0\.2|fd00:231::2)\s+web\n$/);
+    const ahosts = await inSandbox(w, client, ["getent", "ahosts", "svc"]);
+    expect(new Set(ahosts.stdout.split("\n").map((l) => l.split(/\s+/)[0]).filter((a) => a))).toEqual(new Set(["10.231.0.2", "10.231.0.3", "fd00:231::2", "fd00:231::3"]));
+    const py = await inSandbox(w, client, ["/usr/bin/python3", "-c", "import socket; print(sorted({a[4][0] for a in socket.getaddrinfo('web2', 80, socket.AF_INET)}))"]);
+    expect(py.stdout.trim()).toBe("['10.231.0.3']");
+
+    // Gone the moment disconnect returns; back the moment connect returns.
+    await w.ok(["network", "disconnect", "front", "web2"]);
+    expect(await digShort(w, client, ["@10.231.0.1", "svc"])).toEqual(["10.231.0.2"]);
+    expect(await status(w, client, ["@10.231.0.1", "web2"])).toBe("NXDOMAIN");
+    await w.ok(["network", "connect", "--alias", "later", "front", "web2"]);
+    expect(await digShort(w, client, ["@10.231.0.1", "later"])).toHaveLength(1);
+
+    // An alias that is not a DNS name is refused at connect, naming it.
+    const bad = await w.cli(["network", "connect", "--alias", "bad alias!", "front", "web"]);
+    expect(bad.code).not.toBe(0);
+    expect(bad.stderr).toMatch(/alias "bad alias!" is not a valid DNS name/);
+    // Sandbox create with --dns/--dns-search/--dns-option: Docker's meanings in the recommended file.
+    const custom = await w.http("POST", "/sandboxes", { Name: "custom", Networks: { front: null }, HostConfig: { Dns: ["192.0.2.53"], DnsSearch: ["corp.example"], DnsOptions: ["ndots:2"] } });
+    expect(custom.status, custom.text).toBe(201);
+    await w.adoptSandbox("custom");
+    expect((await w.http("GET", "/sandboxes/custom/resolv.conf")).text).toBe("# Generated by netd\nnameserver 192.0.2.53\nsearch corp.example\noptions ndots:2\n");
+
+    // `netd run` shows the command that file as /etc/resolv.conf, so plain names just work.
+    const run = await w.cli(["run", "--rm", "--network", "front", "--", "getent", "ahostsv4", "web"]);
+    expect(run.stdout, run.stderr).toMatch(/^10\.231\.0\.2\s+STREAM web$/m);
+    const runDns = await w.cli(["run", "--rm", "--network", "front", "--dns", "192.0.2.54", "--dns-option", "timeout:1", "--", "cat", "/etc/resolv.conf"]);
+    expect(runDns.stdout).toBe("# Generated by netd\nnameserver 192.0.2.54\noptions timeout:1\n");
+  });
+
+  it("scopes names to networks: a sandbox on X and Y sees both, one on X only does not see Y's names", async () => {
+    const w = await start();
+    await w.ok(["network", "create", "--subnet", "10.232.0.0/24", "x"]);
+    await w.ok(["network", "create", "--subnet", "10.233.0.0/24", "y"]);
+    const a = await sandbox(w, "a", { x: null });
+    await sandbox(w, "b", { y: null });
+    const c = await sandbox(w, "c", { x: null, y: null });
+    expect(await digShort(w, c, ["@10.232.0.1", "a"])).toEqual(["10.232.0.2"]);
+    expect(await digShort(w, c, ["@10.233.0.1", "b"])).toEqual(["10.233.0.2"]);
+    expect(await status(w, a, ["@10.232.0.1", "b"])).toBe("NXDOMAIN");
+    // Y's server does not answer sources outside Y's subnet at all.
+    expect((await dig(w, a, ["@10.233.0.1", "b"])).stdout).toMatch(/timed out|no servers could be reached/);
+    // getent in c, with both gateways as nameservers, finds names of both networks.
+    expect((await inSandbox(w, c, ["getent", "hosts", "b"])).stdout).toMatch(/^10\.233\.0\.2\s+b\n$/);
+  });
+
+  it("forwards other names to the upstream from --dns-resolv-conf; internal networks refuse; a dead upstream gives SERVFAIL in bounded time; bad packets do not hurt", async () => {
+    const w = await start(`nameserver ${REMOTE4}\n`);
+    const upstream = await env().spawnIn(w.remote, ["node", FAKE_UPSTREAM, "192.0.2.7"]);
+    await waitFor("the fake upstream", () => upstream.output().includes("listening"), () => upstream.output());
+    await w.ok(["network", "create", "--subnet", "10.234.0.0/24", "out"]);
+    await w.ok(["network", "create", "--internal", "--subnet", "10.235.0.0/24", "inner"]);
+    const s = await sandbox(w, "s", { out: null });
+    const i = await sandbox(w, "i", { inner: null });
+    expect(await digShort(w, s, ["@10.234.0.1", "example.org"])).toEqual(["192.0.2.7"]);
+    expect(await status(w, s, ["@10.234.0.1", "missing.example.org", "AAAA"])).toBe("NXDOMAIN");
+    expect(await status(w, i, ["@10.235.0.1", "example.org"])).toBe("REFUSED");
+    expect(await digShort(w, i, ["@10.235.0.1", "i"])).toEqual(["10.235.0.2"]);
+
+    // Garbage and a burst of queries: FORMERR or silence, the server keeps answering.
+    const py = [
+      "import socket, struct",
+      "s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM); s.settimeout(2)",
+      "junk = b'\\x12\\x34\\x01\\x00\\x00\\x01' + b'\\x00' * 6 + b'\\xff' * 40",
+      "s.sendto(junk, ('10.234.0.1', 53)); r = s.recv(4096)",
+      "print(len(r) <= len(junk), r[:2] == b'\\x12\\x34', r[3] & 15)",
+      "s.sendto(b'\\x00' * 3, ('10.234.0.1', 53)); s.sendto(b'\\x00' * 3000, ('10.234.0.1', 53))",
+      "q = b'\\xab\\xcd\\x01\\x00\\x00\\x01\\x00\\x00\\x00\\x00\\x00\\x00\\x01s\\x00\\x00\\x01\\x00\\x01'",
+      "[s.sendto(q, ('10.234.0.1', 53)) for _ in range(3000)]",
+    ].join("\n");
+    const out = await inSandbox(w, s, ["/usr/bin/python3", "-c", py]);
+    expect(out.stdout.trim(), out.stderr).toBe("True True 1");
+    expect(await digShort(w, s, ["@10.234.0.1", "s"])).toEqual(["10.234.0.2"]);
+
+    await upstream.stop();
+    const started = Date.now();
+    expect(await inSandbox(w, s, ["dig", "+time=6", "+tries=1", "@10.234.0.1", "example.net"]).then((r) => /status: (\w+)/.exec(r.stdout)?.[1])).toBe("SERVFAIL");
+    expect(Date.now() - started).toBeLessThan(5000);
+    expect(w.daemon?.output()).not.toMatch(/uncaught|FATAL/i);
+  });
+});

@@ -6,6 +6,7 @@ import type { ResolverOverrides } from "@netd/dns";
 import type { Controller } from "@netd/libnet-core";
 import type { EventBus } from "./events.js";
 import type { Metrics } from "./metrics.js";
+import type { DriverDescription } from "../daemon/driver-loader/types.js";
 
 /** The fastify instance with zod schemas as its type provider. */
 export type ApiApp = FastifyInstance<RawServerDefault, IncomingMessage, ServerResponse, FastifyBaseLogger, ZodTypeProvider>;
@@ -17,4 +18,6 @@ export interface ApiDeps {
   readonly metrics: Metrics;
   /** The DNS service's view (absent in API unit tests without one): the resolv.conf netd recommends. */
   readonly dns?: { resolvConf(sandboxId: string, overrides?: ResolverOverrides): string };
+  /** Registered drivers with their versions for `/info`; absent: names from the controller. */
+  readonly drivers?: readonly DriverDescription[];
 }

@@ -7,6 +7,7 @@ import { Command } from "commander";
 import { NETD_VERSION } from "../version.js";
 import { ApiClient, DEFAULT_HOST } from "./client.js";
 import { daemonCommands } from "./commands/daemon.js";
+import { driversCommand } from "./commands/drivers.js";
 import { networkCommands } from "./commands/network.js";
 import { runCommand } from "./commands/run.js";
 import { sandboxCommands } from "./commands/sandbox.js";
@@ -38,5 +39,6 @@ export function buildProgram(): Command {
   networkCommands(program, client);
   sandboxCommands(program, client);
   runCommand(program, client);
+  driversCommand(program, client);
   return program;
 }

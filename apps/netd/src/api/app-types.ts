@@ -17,7 +17,11 @@ export interface ApiDeps {
   readonly events: EventBus;
   readonly metrics: Metrics;
   /** The DNS service's view (absent in API unit tests without one): the resolv.conf netd recommends. */
-  readonly dns?: { resolvConf(sandboxId: string, overrides?: ResolverOverrides): string };
+  readonly dns?: {
+    resolvConf(sandboxId: string, overrides?: ResolverOverrides): string;
+    /** Settles when the DNS servers match the last change (new networks' listeners bound). */
+    settled(): Promise<void>;
+  };
   /** Registered drivers with their versions for `/info`; absent: names from the controller. */
   readonly drivers?: readonly DriverDescription[];
 }

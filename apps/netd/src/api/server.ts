@@ -70,6 +70,15 @@ export async function createApiServer(options: ApiServerOptions): Promise<ApiApp
     if (typeof type === "string" && type.startsWith("application/json;")) void reply.header("content-type", "application/json");
     done(null, payload);
   });
+  // "When a call returns, it is done": a change is answered only once the DNS servers serve it
+  // (tables swap synchronously with the change's event; a new network's listener binds here).
+  const dns = options.dns;
+  if (dns) {
+    app.addHook("onSend", async (req, _reply, payload) => {
+      if (req.method !== "GET" && req.method !== "HEAD") await dns.settled();
+      return payload;
+    });
+  }
   app.addHook("onResponse", (req, reply, done) => {
     options.metrics.observe(`${req.method} ${req.routeOptions.url ?? "unmatched"}`, reply.statusCode, reply.elapsedTime / 1000);
     req.log.debug({ method: req.method, url: req.url, status: reply.statusCode, ms: Math.round(reply.elapsedTime * 100) / 100 }, "request");

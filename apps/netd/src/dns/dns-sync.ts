@@ -24,10 +24,11 @@ export interface DnsSyncOptions extends DnsServiceOptions {
 export class DnsSync {
   private readonly service: DnsService;
   private readonly unsubscribe: () => void;
+  private last: Promise<void> = Promise.resolve();
 
   private constructor(private readonly options: DnsSyncOptions) {
     this.service = new DnsService(options);
-    this.unsubscribe = options.events.subscribe(() => void this.refresh());
+    this.unsubscribe = options.events.subscribe(() => void this.refresh().catch((e: unknown) => options.log?.warn("dns: refresh failed", { error: String(e) })));
   }
 
   /** Starts serving the current networks; resolves when their servers are bound. */
@@ -65,7 +66,13 @@ export class DnsSync {
         entries,
       });
     }
-    return this.service.update(networks);
+    this.last = this.service.update(networks);
+    return this.last;
+  }
+
+  /** Settles when the last refresh has bound or released its listeners. */
+  settled(): Promise<void> {
+    return this.last.catch(() => undefined);
   }
 
   /** The resolv.conf text netd recommends for a sandbox: its DNS networks' gateways, or the host's servers. */

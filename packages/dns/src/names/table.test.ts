@@ -23,6 +23,16 @@ describe("NameTable", () => {
     expect(table.size).toBe(4);
   });
 
+  it("takes addresses with a prefix length (as endpoint records keep them) and drops what is not an address", () => {
+    const t = new NameTable([
+      { names: ["db"], ipv4: "10.2.0.5/24", ipv6: "fd00:2::5/64" },
+      { names: ["junk"], ipv4: "not-an-ip", ipv6: null },
+    ]);
+    expect(t.lookup("db")).toEqual({ v4: ["10.2.0.5"], v6: ["fd00:2::5"] });
+    expect(t.nameOf("10.2.0.5")).toBe("db");
+    expect(t.lookup("junk")).toEqual({ v4: [], v6: [] });
+  });
+
   it("reads reverse names", () => {
     expect(addressOfReverseName("2.0.1.10.in-addr.arpa.")).toBe("10.1.0.2");
     expect(addressOfReverseName("2.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.d.f.ip6.arpa")).toBe("fd00:0:0:0:0:0:0:2");

@@ -10,6 +10,7 @@ import { isDnsName, nameKey } from "./validate.js";
 export interface NameEntry {
   /** Sandbox name first (it is the PTR target), then aliases; invalid DNS names are skipped. */
   readonly names: readonly string[];
+  /** The endpoint's addresses, bare or with a prefix length (as endpoint records keep them). */
   readonly ipv4: string | null;
   readonly ipv6: string | null;
   /** The sandbox it belongs to: a sandbox on several networks sees the names of all of them. */
@@ -27,7 +28,9 @@ export class NameTable {
   private readonly reverse = new Map<string, string>();
 
   constructor(entries: readonly NameEntry[]) {
-    for (const e of entries) {
+    for (const raw of entries) {
+      // Endpoint records carry addresses with their prefix length (10.1.0.2/24); DNS wants the address.
+      const e = { ...raw, ipv4: address(raw.ipv4), ipv6: address(raw.ipv6) };
       const names = e.names.filter(isDnsName);
       for (const n of names) {
         const key = nameKey(n);
@@ -56,6 +59,13 @@ export class NameTable {
   get size(): number {
     return this.forward.size;
   }
+}
+
+/** The address of `ip` or `ip/len`; null for anything that is not an IP address. */
+export function address(ip: string | null): string | null {
+  if (ip === null) return null;
+  const bare = ip.replace(/\/\d+$/, "");
+  return ipaddr.isValid(bare) ? bare : null;
 }
 
 /** One spelling per address (IPv6 expanded), for map keys. */

@@ -32,22 +32,25 @@ export class NetworkServer {
   private readonly udp: UdpSocket[] = [];
   private readonly tcp: Server[] = [];
   private readonly connections = new Set<Socket>();
+  private readonly bound = new Set<string>();
+  private readonly retries = new Map<string, NodeJS.Timeout>();
   private stopped = false;
-  private retry: NodeJS.Timeout | null = null;
 
   constructor(private readonly options: NetworkServerOptions) {}
 
   /**
-   * Binds every address (UDP then TCP); an address that fails is reported and skipped. An
-   * address not yet usable (EADDRNOTAVAIL: IPv6 duplicate address detection still running)
-   * is retried in the background for a few seconds.
+   * Binds every address not bound yet (UDP then TCP); an address that fails is reported and
+   * skipped. One not yet usable (EADDRNOTAVAIL: the gateway address is not configured yet, or
+   * IPv6 duplicate address detection still runs) is retried in the background for a few
+   * seconds, and again at every later call (the daemon calls this after each change).
    */
   async start(): Promise<void> {
-    await Promise.all(this.options.addresses.map((a) => this.bind(a, BIND_RETRIES)));
+    await Promise.all(this.options.addresses.filter((a) => !this.bound.has(a) && !this.retries.has(a)).map((a) => this.bind(a, BIND_RETRIES)));
   }
 
   private async bind(address: string, retries: number): Promise<void> {
-    if (this.stopped) return;
+    this.retries.delete(address);
+    if (this.stopped || this.bound.has(address)) return;
     let udp: UdpSocket | null = null;
     try {
       udp = await this.bindUdp(address);
@@ -57,12 +60,13 @@ export class NetworkServer {
         tcp.close();
         return;
       }
+      this.bound.add(address);
       this.udp.push(udp);
       this.tcp.push(tcp);
     } catch (e) {
       udp?.close();
-      if ((e as NodeJS.ErrnoException).code === "EADDRNOTAVAIL" && retries > 0) {
-        this.retry = setTimeout(() => void this.bind(address, retries - 1), BIND_RETRY_MS);
+      if ((e as NodeJS.ErrnoException).code === "EADDRNOTAVAIL") {
+        if (retries > 0) this.retries.set(address, setTimeout(() => void this.bind(address, retries - 1), BIND_RETRY_MS));
         return;
       }
       this.options.onError(address, e);
@@ -72,7 +76,8 @@ export class NetworkServer {
   /** Closes every socket and connection. */
   async stop(): Promise<void> {
     this.stopped = true;
-    if (this.retry) clearTimeout(this.retry);
+    for (const t of this.retries.values()) clearTimeout(t);
+    this.retries.clear();
     for (const c of this.connections) c.destroy();
     await Promise.all([
       ...this.udp.map((s) => new Promise<void>((r) => s.close(() => r()))),

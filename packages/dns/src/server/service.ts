@@ -11,7 +11,7 @@ import type { ResolvConf, UpstreamFiles } from "../forward/upstreams.js";
 import { UpstreamSource } from "../forward/upstreams.js";
 import type { QueryContext } from "../message/answer.js";
 import type { NameEntry } from "../names/table.js";
-import { NameTable, canonical } from "../names/table.js";
+import { NameTable, address, canonical } from "../names/table.js";
 import { NetworkServer } from "./network-server.js";
 
 /** One network as the DNS service sees it. */
@@ -70,6 +70,7 @@ export class DnsService {
    */
   update(networks: readonly DnsNetwork[]): Promise<void> {
     const starts: Array<{ id: string; key: string; context: QueryContext }> = [];
+    const rebinds: NetworkServer[] = [];
     const wanted = new Set<string>();
     const bySandbox = new Map<string, NameTable[]>();
     const sandboxOf = new Map<string, string>();
@@ -81,18 +82,22 @@ export class DnsService {
         const list = bySandbox.get(e.sandbox) ?? [];
         list.push(context.table);
         bySandbox.set(e.sandbox, list);
-        for (const ip of [e.ipv4, e.ipv6]) if (ip) sandboxOf.set(canonical(ip), e.sandbox);
+        for (const ip of [address(e.ipv4), address(e.ipv6)]) if (ip) sandboxOf.set(canonical(ip), e.sandbox);
       }
       const key = `${n.listen.join(",")}`;
       const current = this.running.get(n.id);
-      if (current && current.key === key) current.context = context;
-      else starts.push({ id: n.id, key, context });
+      if (current && current.key === key) {
+        current.context = context;
+        rebinds.push(current.server);
+      } else starts.push({ id: n.id, key, context });
     }
     this.peers = new Map([...sandboxOf].map(([ip, sb]) => [ip, bySandbox.get(sb) ?? []]));
     const stops = [...this.running.entries()].filter(([id, r]) => !wanted.has(id) || starts.some((s) => s.id === id && s.key !== r.key));
     for (const [id] of stops) this.running.delete(id);
     const step = async () => {
       await Promise.all(stops.map(([, r]) => r.server.stop()));
+      // Addresses that could not be bound before (not yet configured) are tried again now.
+      await Promise.all(rebinds.map((r) => r.start()));
       for (const s of starts) {
         const entry: Running = { key: s.key, context: s.context, server: null as unknown as NetworkServer };
         const server = new NetworkServer({

@@ -1,4 +1,3 @@
-import { checkAlias } from "@netd/dns";
 import { UndoStack, wrapError } from "@netd/driverapi";
 import type { CreateEndpointResult } from "@netd/driverapi";
 import type { Core } from "../core.js";
@@ -43,8 +42,6 @@ export async function createEndpoint(core: Core, network: NetworkRecord, config:
   if (!Array.isArray(aliases) || aliases.some((a) => typeof a !== "string" || a.length === 0)) {
     throw coreError("INVALID_ARGUMENT", `aliases must be non-empty strings, got ${JSON.stringify(aliases)}`, "pass a list of names");
   }
-  // Aliases are DNS names on the network: one that cannot be served is refused here, before anything changes.
-  for (const a of aliases as string[]) checkAlias(a);
   const want4 = config.ipv4Address || undefined;
   const want6 = config.ipv6Address || undefined;
   if (want4 && !network.ipv4) {

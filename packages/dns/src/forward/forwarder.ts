@@ -58,7 +58,11 @@ export class Forwarder {
   private askUdp(server: string, raw: Buffer, id: number): Promise<Buffer | null> {
     return new Promise((resolve) => {
       const socket = createSocket(server.includes(":") ? "udp6" : "udp4");
+      let finished = false;
+      // Timeout, error, send callback and answer can race: only the first one settles (closing twice throws).
       const done = (value: Buffer | null) => {
+        if (finished) return;
+        finished = true;
         clearTimeout(timer);
         socket.close();
         resolve(value);
@@ -78,7 +82,10 @@ export class Forwarder {
   private askTcp(server: string, raw: Buffer, id: number): Promise<Buffer | null> {
     return new Promise((resolve) => {
       const socket = connect({ host: server, port: this.port });
+      let finished = false;
       const done = (value: Buffer | null) => {
+        if (finished) return;
+        finished = true;
         clearTimeout(timer);
         socket.destroy();
         resolve(value);

@@ -81,5 +81,9 @@ describe("handleQuery", () => {
     const notify = q("web", "A");
     notify[2] = (notify[2]! & 0x87) | (4 << 3);
     expect(reply(notify).rcode).toBe("NOTIMP");
+    // Over UDP a datagram bigger than any payload we offer is dropped; over TCP the same query is answered.
+    const padded = Buffer.concat([q("web", "A"), Buffer.alloc(5000)]);
+    expect(handleQuery(padded, ctx(), "udp").kind).toBe("drop");
+    expect(data(reply(padded, ctx(), "tcp"))).toEqual(["10.1.0.2"]);
   });
 });

@@ -6,7 +6,7 @@ import * as packet from "dns-packet";
 import type { Answer, DecodedPacket } from "dns-packet";
 import type { NameTable } from "../names/table.js";
 import { addressOfReverseName } from "../names/table.js";
-import { RCODE, buildError, buildHeaderError, buildReply, udpLimit } from "./build.js";
+import { MAX_UDP, RCODE, buildError, buildHeaderError, buildReply, udpLimit } from "./build.js";
 
 /** Names served locally carry TTL 0: they change with connect and disconnect, so nobody may cache them. */
 export const LOCAL_TTL = 0;
@@ -39,6 +39,8 @@ const HEADER = 12;
 export function handleQuery(raw: Buffer, ctx: QueryContext, transport: "udp" | "tcp", source?: string): Outcome {
   // Shorter than a header or a response (QR set): never answer, so nobody can bounce packets off us.
   if (raw.length < HEADER || (raw[2]! & 0x80) !== 0) return { kind: "drop" };
+  // No sandbox's resolver sends a UDP query larger than the biggest payload we offer: such a datagram is noise.
+  if (transport === "udp" && raw.length > MAX_UDP) return { kind: "drop" };
   let query: DecodedPacket;
   try {
     query = packet.decode(raw);

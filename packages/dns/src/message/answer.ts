@@ -29,7 +29,12 @@ export interface QueryContext {
 }
 
 export type Outcome =
-  | { readonly kind: "reply"; readonly data: Buffer }
+  /**
+   * `rotations` is set on answers from the name tables (not on errors about the packet nor
+   * on forwarded answers): they depend only on the query's bytes after its id, the tables and
+   * `turn() % rotations`, so a cache may keep one reply per rotation.
+   */
+  | { readonly kind: "reply"; readonly data: Buffer; readonly rotations?: number }
   | { readonly kind: "forward"; readonly query: DecodedPacket }
   | { readonly kind: "drop" };
 
@@ -58,23 +63,23 @@ export function handleQuery(raw: Buffer, ctx: QueryContext, transport: "udp" | "
   const reverse = q.type === "PTR" ? addressOfReverseName(q.name) : undefined;
   if (reverse !== undefined) {
     const name = first(tables, (t) => t.nameOf(reverse));
-    if (name !== undefined) return reply(query, RCODE.NOERROR, [{ type: "PTR", name: q.name, ttl: LOCAL_TTL, data: name }], limit);
+    if (name !== undefined) return reply(query, RCODE.NOERROR, [{ type: "PTR", name: q.name, ttl: LOCAL_TTL, data: name }], limit, 1);
     // Our own subnets are ours to answer: never ask the world who 10.x.y.z is.
-    if (ctx.inSubnets(reverse)) return reply(query, RCODE.NXDOMAIN, [], limit);
+    if (ctx.inSubnets(reverse)) return reply(query, RCODE.NXDOMAIN, [], limit, 1);
     return forwardOr(query, ctx);
   }
 
   const found = first(tables, (t) => t.lookup(q.name));
   if (found === undefined) {
     // A single label cannot be resolved upstream meaningfully (and would leak sandbox names).
-    return q.name.replace(/\.$/, "").includes(".") ? forwardOr(query, ctx) : reply(query, RCODE.NXDOMAIN, [], limit);
+    return q.name.replace(/\.$/, "").includes(".") ? forwardOr(query, ctx) : reply(query, RCODE.NXDOMAIN, [], limit, 1);
   }
   // The name exists: anything but A/AAAA, and a family it has no address in, is NODATA.
   const list = q.type === "A" ? found.v4 : q.type === "AAAA" ? found.v6 : [];
   const start = list.length > 1 ? ctx.turn() % list.length : 0;
   const ordered = [...list.slice(start), ...list.slice(0, start)];
   const answers = ordered.map((ip) => ({ type: q.type, name: q.name, ttl: LOCAL_TTL, data: ip }) as Answer);
-  return reply(query, RCODE.NOERROR, answers, limit);
+  return reply(query, RCODE.NOERROR, answers, limit, Math.max(1, list.length));
 }
 
 function first<T>(tables: readonly NameTable[], get: (t: NameTable) => T | undefined): T | undefined {
@@ -85,8 +90,8 @@ function first<T>(tables: readonly NameTable[], get: (t: NameTable) => T | undef
   return undefined;
 }
 
-function reply(query: DecodedPacket, rcode: (typeof RCODE)[keyof typeof RCODE], answers: Answer[], limit: number | null): Outcome {
-  return { kind: "reply", data: buildReply(query, rcode, answers, limit) };
+function reply(query: DecodedPacket, rcode: (typeof RCODE)[keyof typeof RCODE], answers: Answer[], limit: number | null, rotations: number): Outcome {
+  return { kind: "reply", data: buildReply(query, rcode, answers, limit), rotations };
 }
 
 function forwardOr(query: DecodedPacket, ctx: QueryContext): Outcome {

@@ -8,8 +8,7 @@ import { createSocket } from "node:dgram";
 import type { Socket as UdpSocket } from "node:dgram";
 import { createServer } from "node:net";
 import type { Server, Socket } from "node:net";
-import type { QueryContext } from "../message/answer.js";
-import { handleQuery } from "../message/answer.js";
+import type { ReplyCache } from "./reply-cache.js";
 import type { Forwarder } from "../forward/forwarder.js";
 import { readFramed, writeFramed } from "./framing.js";
 
@@ -23,8 +22,8 @@ export interface NetworkServerOptions {
   readonly addresses: readonly string[];
   readonly port: number;
   readonly forwarder: Forwarder;
-  /** Current context; read on every query so table swaps take effect at once. */
-  readonly context: () => QueryContext;
+  /** The current tables' answers; read on every query so table swaps take effect at once. */
+  readonly context: () => ReplyCache;
   readonly onError: (address: string, error: unknown) => void;
 }
 
@@ -113,7 +112,7 @@ export class NetworkServer {
   private onUdp(socket: UdpSocket, msg: Buffer, from: string, port: number): void {
     const ctx = this.options.context();
     if (!ctx.inSubnets(from)) return;
-    const outcome = handleQuery(msg, ctx, "udp", from);
+    const outcome = ctx.handle(msg, "udp", from);
     if (outcome.kind === "reply") socket.send(outcome.data, port, from);
     else if (outcome.kind === "forward") {
       void this.options.forwarder.forward(outcome.query, "udp").then((data) => {
@@ -132,7 +131,7 @@ export class NetworkServer {
     readFramed(
       c,
       (msg) => {
-        const outcome = handleQuery(msg, this.options.context(), "tcp", from);
+        const outcome = this.options.context().handle(msg, "tcp", from);
         if (outcome.kind === "reply") writeFramed(c, outcome.data);
         else if (outcome.kind === "forward") {
           void this.options.forwarder.forward(outcome.query, "tcp").then((data) => {

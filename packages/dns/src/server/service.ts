@@ -13,6 +13,7 @@ import type { QueryContext } from "../message/answer.js";
 import type { NameEntry } from "../names/table.js";
 import { NameTable, address, canonical } from "../names/table.js";
 import { NetworkServer } from "./network-server.js";
+import { ReplyCache } from "./reply-cache.js";
 
 /** One network as the DNS service sees it. */
 export interface DnsNetwork {
@@ -41,7 +42,7 @@ export interface DnsServiceOptions {
 interface Running {
   readonly key: string;
   readonly server: NetworkServer;
-  context: QueryContext;
+  context: ReplyCache;
 }
 
 export class DnsService {
@@ -69,18 +70,19 @@ export class DnsService {
    * Calls are serialised; bind failures are logged, not thrown (names elsewhere keep working).
    */
   update(networks: readonly DnsNetwork[]): Promise<void> {
-    const starts: Array<{ id: string; key: string; context: QueryContext }> = [];
+    const starts: Array<{ id: string; key: string; context: ReplyCache }> = [];
     const rebinds: NetworkServer[] = [];
     const wanted = new Set<string>();
     const bySandbox = new Map<string, NameTable[]>();
     const sandboxOf = new Map<string, string>();
     for (const n of networks) {
       wanted.add(n.id);
-      const context = this.contextFor(n);
+      const query = this.contextFor(n);
+      const context = new ReplyCache(query);
       for (const e of n.entries) {
         if (e.sandbox === undefined) continue;
         const list = bySandbox.get(e.sandbox) ?? [];
-        list.push(context.table);
+        list.push(query.table);
         bySandbox.set(e.sandbox, list);
         for (const ip of [address(e.ipv4), address(e.ipv6)]) if (ip) sandboxOf.set(canonical(ip), e.sandbox);
       }

@@ -82,8 +82,10 @@ export class DnsSync {
     for (const e of controller.listEndpoints({ sandboxId })) {
       const n = controller.getNetwork(e.networkId);
       if (!this.serves(n)) continue;
-      if (e.ipv4 && n.ipv4?.gateway) servers.push(n.ipv4.gateway);
-      if (e.ipv6 && n.ipv6?.gateway) servers.push(n.ipv6.gateway);
+      // Only addresses actually served (a bridge with inhibit_ipv4 has no IPv4 gateway address to bind).
+      const served = this.service.listening(n.id);
+      if (e.ipv4 && n.ipv4?.gateway && served.includes(n.ipv4.gateway)) servers.push(n.ipv4.gateway);
+      if (e.ipv6 && n.ipv6?.gateway && served.includes(n.ipv6.gateway)) servers.push(n.ipv6.gateway);
     }
     return renderResolvConf(sandboxResolvConf(servers, this.service.hostResolvConf(), overrides));
   }

@@ -72,6 +72,11 @@ export class NetworkServer {
     }
   }
 
+  /** The addresses served now, in the order given (an address not configured on the host is not). */
+  listening(): string[] {
+    return this.options.addresses.filter((a) => this.bound.has(a));
+  }
+
   /** Closes every socket and connection. */
   async stop(): Promise<void> {
     this.stopped = true;

@@ -47,6 +47,8 @@ describe("DnsService over loopback sockets", () => {
     const net = { id: "n1", listen: ["127.0.0.2"], subnets: ["127.0.0.0/24"], forwarding: true, entries: [{ names: ["web"], ipv4: "127.0.0.10", ipv6: null }] };
     await dns.update([net]);
     expect((await ask("127.0.0.2", "web")).answers).toMatchObject([{ data: "127.0.0.10" }]);
+    expect(dns.listening("n1")).toEqual(["127.0.0.2"]);
+    expect(dns.listening("other")).toEqual([]);
 
     void dns.update([{ ...net, entries: [] }]);
     expect((await ask("127.0.0.2", "web")).rcode).toBe("NXDOMAIN");

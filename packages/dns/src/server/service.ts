@@ -118,6 +118,11 @@ export class DnsService {
     return this.chain;
   }
 
+  /** The addresses `networkId`'s server listens on now (none while not served or not yet bound). */
+  listening(networkId: string): string[] {
+    return this.running.get(networkId)?.server.listening() ?? [];
+  }
+
   /** Stops every server. */
   async close(): Promise<void> {
     await this.update([]);

@@ -22,6 +22,19 @@ if ((${#missing[@]})); then
   DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${missing[@]}" >/dev/null
 fi
 
+# The DNS benchmark (packages/dns/bench, not part of the suite) drives netd and Podman's
+# aardvark-dns with dnsperf; neither package starts a service.
+BENCH_PACKAGES=(dnsperf aardvark-dns)
+bench_missing=()
+for p in "${BENCH_PACKAGES[@]}"; do
+  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || bench_missing+=("$p")
+done
+if ((${#bench_missing[@]})) && [[ $(id -u) -eq 0 ]]; then
+  echo "netd: installing ${bench_missing[*]} (benchmark)"
+  DEBIAN_FRONTEND=noninteractive apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${bench_missing[@]}" >/dev/null
+fi
+
 # The real-kernel test harness (packages/testing/src/vm) boots Debian's kernel under qemu with
 # an initramfs built from busybox and cpio; recommends would pull in a desktop stack.
 VM_PACKAGES=(qemu-system-x86 cpio busybox-static)

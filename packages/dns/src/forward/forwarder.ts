@@ -35,15 +35,20 @@ export class Forwarder {
     this.port = options.port ?? 53;
   }
 
-  /** The answer for `query` (its id restored), SERVFAIL when every upstream failed, null when over the in-flight limit. */
-  async forward(query: DecodedPacket, transport: "udp" | "tcp"): Promise<Buffer | null> {
+  /**
+   * The answer for `query` (its id restored), SERVFAIL when every upstream failed, null when
+   * over the in-flight limit. `raw`, the query as received, is sent as is with a fresh id
+   * (no re-encoding); without it the decoded query is encoded.
+   */
+  async forward(query: DecodedPacket, transport: "udp" | "tcp", raw?: Buffer): Promise<Buffer | null> {
     if (this.inFlight >= this.maxInFlight) return null;
     this.inFlight++;
     try {
       for (const server of this.options.upstreams()) {
         const id = randomInt(0, 0x10000);
-        const raw = packet.encode({ ...query, id, type: "query" });
-        const got = await (transport === "udp" ? this.askUdp(server, raw, id) : this.askTcp(server, raw, id)).catch(() => null);
+        const out = raw ? Buffer.from(raw) : packet.encode({ ...query, id, type: "query" });
+        out.writeUInt16BE(id, 0);
+        const got = await (transport === "udp" ? this.askUdp(server, out, id) : this.askTcp(server, out, id)).catch(() => null);
         if (got) {
           got.writeUInt16BE(query.id ?? 0, 0);
           return got;

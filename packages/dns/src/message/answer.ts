@@ -35,7 +35,8 @@ export type Outcome =
    * `turn() % rotations`, so a cache may keep one reply per rotation.
    */
   | { readonly kind: "reply"; readonly data: Buffer; readonly rotations?: number }
-  | { readonly kind: "forward"; readonly query: DecodedPacket }
+  /** `raw` is the query as received: forwarded as is, with a fresh id. */
+  | { readonly kind: "forward"; readonly query: DecodedPacket; readonly raw: Buffer }
   | { readonly kind: "drop" };
 
 const HEADER = 12;
@@ -57,7 +58,7 @@ export function handleQuery(raw: Buffer, ctx: QueryContext, transport: "udp" | "
   const q = query.questions?.[0];
   if (!q || query.questions!.length !== 1) return { kind: "reply", data: buildHeaderError(query.id ?? 0, RCODE.FORMERR) };
   const limit = transport === "udp" ? udpLimit(query) : null;
-  if (q.class !== undefined && q.class !== "IN" && q.class !== "ANY") return forwardOr(query, ctx);
+  if (q.class !== undefined && q.class !== "IN" && q.class !== "ANY") return forwardOr(query, raw, ctx);
 
   const tables = source === undefined || !ctx.peers ? [ctx.table] : [ctx.table, ...ctx.peers(source).filter((t) => t !== ctx.table)];
   const reverse = q.type === "PTR" ? addressOfReverseName(q.name) : undefined;
@@ -66,13 +67,13 @@ export function handleQuery(raw: Buffer, ctx: QueryContext, transport: "udp" | "
     if (name !== undefined) return reply(query, RCODE.NOERROR, [{ type: "PTR", name: q.name, ttl: LOCAL_TTL, data: name }], limit, 1);
     // Our own subnets are ours to answer: never ask the world who 10.x.y.z is.
     if (ctx.inSubnets(reverse)) return reply(query, RCODE.NXDOMAIN, [], limit, 1);
-    return forwardOr(query, ctx);
+    return forwardOr(query, raw, ctx);
   }
 
   const found = first(tables, (t) => t.lookup(q.name));
   if (found === undefined) {
     // A single label cannot be resolved upstream meaningfully (and would leak sandbox names).
-    return q.name.replace(/\.$/, "").includes(".") ? forwardOr(query, ctx) : reply(query, RCODE.NXDOMAIN, [], limit, 1);
+    return q.name.replace(/\.$/, "").includes(".") ? forwardOr(query, raw, ctx) : reply(query, RCODE.NXDOMAIN, [], limit, 1);
   }
   // The name exists: anything but A/AAAA, and a family it has no address in, is NODATA.
   const list = q.type === "A" ? found.v4 : q.type === "AAAA" ? found.v6 : [];
@@ -94,6 +95,6 @@ function reply(query: DecodedPacket, rcode: (typeof RCODE)[keyof typeof RCODE], 
   return { kind: "reply", data: buildReply(query, rcode, answers, limit), rotations };
 }
 
-function forwardOr(query: DecodedPacket, ctx: QueryContext): Outcome {
-  return ctx.forwarding ? { kind: "forward", query } : { kind: "reply", data: buildError(query, RCODE.REFUSED) };
+function forwardOr(query: DecodedPacket, raw: Buffer, ctx: QueryContext): Outcome {
+  return ctx.forwarding ? { kind: "forward", query, raw } : { kind: "reply", data: buildError(query, RCODE.REFUSED) };
 }

@@ -120,7 +120,7 @@ export class NetworkServer {
     const outcome = ctx.handle(msg, "udp", from);
     if (outcome.kind === "reply") socket.send(outcome.data, port, from);
     else if (outcome.kind === "forward") {
-      void this.options.forwarder.forward(outcome.query, "udp").then((data) => {
+      void this.options.forwarder.forward(outcome.query, "udp", outcome.raw).then((data) => {
         if (data) socket.send(data, port, from);
       });
     }
@@ -139,7 +139,7 @@ export class NetworkServer {
         const outcome = this.options.context().handle(msg, "tcp", from);
         if (outcome.kind === "reply") writeFramed(c, outcome.data);
         else if (outcome.kind === "forward") {
-          void this.options.forwarder.forward(outcome.query, "tcp").then((data) => {
+          void this.options.forwarder.forward(outcome.query, "tcp", outcome.raw).then((data) => {
             if (data && !c.destroyed) writeFramed(c, data);
           });
         } else c.destroy();

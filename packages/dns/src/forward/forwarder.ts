@@ -1,16 +1,17 @@
 /**
  * Sends a sandbox's query to the upstream resolvers, one after the other, each with its own
- * timeout, and returns the first answer; SERVFAIL when none answers in time. Each attempt
- * uses a fresh socket (random source port) and a random id, and only an answer from the
- * server asked, with that id, is accepted.
+ * timeout, and returns the first answer; SERVFAIL when none answers in time. Over UDP each
+ * attempt leaves from a pooled socket with a random port under a random id (udp-pool.ts);
+ * over TCP from a fresh connection. Only an answer from the server asked, with that id, is
+ * accepted.
  */
 import { randomInt } from "node:crypto";
-import { createSocket } from "node:dgram";
 import { connect } from "node:net";
 import * as packet from "dns-packet";
 import type { DecodedPacket } from "dns-packet";
 import { RCODE, buildError } from "../message/build.js";
 import { readFramed, writeFramed } from "../server/framing.js";
+import { UdpPool } from "./udp-pool.js";
 
 export interface ForwarderOptions {
   /** The servers to ask, in order; read on every query. */
@@ -25,6 +26,7 @@ export interface ForwarderOptions {
 
 export class Forwarder {
   private inFlight = 0;
+  private readonly pool = new UdpPool();
   private readonly timeoutMs: number;
   private readonly maxInFlight: number;
   private readonly port: number;
@@ -48,7 +50,7 @@ export class Forwarder {
         const id = randomInt(0, 0x10000);
         const out = raw ? Buffer.from(raw) : packet.encode({ ...query, id, type: "query" });
         out.writeUInt16BE(id, 0);
-        const got = await (transport === "udp" ? this.askUdp(server, out, id) : this.askTcp(server, out, id)).catch(() => null);
+        const got = await (transport === "udp" ? this.pool.ask(server, this.port, out, this.timeoutMs) : this.askTcp(server, out, id)).catch(() => null);
         if (got) {
           got.writeUInt16BE(query.id ?? 0, 0);
           return got;
@@ -60,28 +62,9 @@ export class Forwarder {
     }
   }
 
-  private askUdp(server: string, raw: Buffer, id: number): Promise<Buffer | null> {
-    return new Promise((resolve) => {
-      const socket = createSocket(server.includes(":") ? "udp6" : "udp4");
-      let finished = false;
-      // Timeout, error, send callback and answer can race: only the first one settles (closing twice throws).
-      const done = (value: Buffer | null) => {
-        if (finished) return;
-        finished = true;
-        clearTimeout(timer);
-        socket.close();
-        resolve(value);
-      };
-      const timer = setTimeout(() => done(null), this.timeoutMs);
-      socket.on("error", () => done(null));
-      socket.on("message", (msg, from) => {
-        if (from.port !== this.port || from.address !== server || msg.length < 12 || msg.readUInt16BE(0) !== id) return;
-        done(msg);
-      });
-      socket.send(raw, this.port, server, (err) => {
-        if (err) done(null);
-      });
-    });
+  /** Closes the upstream sockets (queries in flight get SERVFAIL). */
+  close(): void {
+    this.pool.close();
   }
 
   private askTcp(server: string, raw: Buffer, id: number): Promise<Buffer | null> {

@@ -126,6 +126,7 @@ export class DnsService {
   /** Stops every server. */
   async close(): Promise<void> {
     await this.update([]);
+    this.forwarder.close();
   }
 
   private contextFor(n: DnsNetwork): QueryContext {

@@ -3,6 +3,7 @@ import type { IncomingMessage, ServerResponse } from "node:http";
 import type { FastifyBaseLogger, FastifyInstance, RawServerDefault } from "fastify";
 import type { ZodTypeProvider } from "fastify-type-provider-zod";
 import type { ResolverOverrides } from "@netd/dns";
+import type { Kernel } from "@netd/driverapi";
 import type { Controller } from "@netd/libnet-core";
 import type { EventBus } from "./events.js";
 import type { Metrics } from "./metrics.js";
@@ -22,6 +23,10 @@ export interface ApiDeps {
     /** Settles when the DNS servers match the last change (new networks' listeners bound). */
     settled(): Promise<void>;
   };
+  /** Extra gauges read at each /metrics scrape (the userland proxy's); absent: none. */
+  readonly extraGauges?: () => Promise<ReadonlyArray<{ name: string; help: string; values: ReadonlyArray<{ labels?: Record<string, string>; value: number }> }>>;
   /** Registered drivers with their versions for `/info`; absent: names from the controller. */
   readonly drivers?: readonly DriverDescription[];
+  /** The daemon's kernel; when given, the CNI routes (`/cni/*`, for netd-cni) are served. */
+  readonly kernel?: Kernel;
 }

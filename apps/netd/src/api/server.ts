@@ -17,6 +17,7 @@ import { observeRoutes } from "./routes/observe.js";
 import { dnsRoutes } from "./routes/dns.js";
 import { sandboxRoutes } from "./routes/sandboxes.js";
 import { systemRoutes } from "./routes/system.js";
+import { cniRoutes } from "../cni/routes.js";
 import { API_VERSION, NETD_VERSION } from "../version.js";
 
 const VERSION_PREFIX = /^\/v\d+\.\d+(?=\/)/;
@@ -99,6 +100,7 @@ export async function createApiServer(options: ApiServerOptions): Promise<ApiApp
   sandboxRoutes(app, options);
   dnsRoutes(app, options);
   observeRoutes(app, options);
+  if (options.kernel) cniRoutes(app, { ...options, kernel: options.kernel });
   app.get("/openapi.json", { schema: { hide: true } }, () => Promise.resolve(app.swagger()));
   await app.ready();
   return app;

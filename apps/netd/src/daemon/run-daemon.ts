@@ -4,8 +4,9 @@
  * everything in reverse; kernel state is never torn down, so containers keep their networking.
  */
 import { chmodSync, chownSync } from "node:fs";
+import { join } from "node:path";
 import type { Driver, Kernel } from "@netd/driverapi";
-import { createLinuxKernel, raiseOpenFileLimit } from "@netd/kernel";
+import { createLinuxKernel, quitProxy, raiseOpenFileLimit } from "@netd/kernel";
 import { Controller } from "@netd/libnet-core";
 import { createOsPortReserver, createPortAllocator } from "@netd/portallocator";
 import type { Logger as PinoLogger } from "pino";
@@ -20,6 +21,8 @@ import { describeBuiltin, openDrivers, type DriverEntry } from "./driver-loader/
 import type { DaemonConfig } from "./config.js";
 import { driverLogger } from "./logger.js";
 import { claim } from "./ownership.js";
+import { proxyGauges } from "./proxy-metrics.js";
+import { createDaemonProxy, PROXY_SOCKET } from "./userland-proxy.js";
 
 /** What {@link startDaemon} needs; `kernel` and `drivers` are injectable for unit tests. */
 export interface DaemonOptions extends Pick<DaemonConfig, "socket" | "dataDir">, Partial<Omit<DaemonConfig, "socket" | "dataDir" | "drivers">> {
@@ -47,10 +50,20 @@ export async function startDaemon(options: DaemonOptions): Promise<RunningDaemon
   const unwind = async () => {
     for (const step of undo.reverse()) await Promise.resolve(step()).catch(() => undefined);
   };
+  const t0 = Date.now();
+  // Start-up steps at debug level with their times: under software emulation (the qemu guest
+  // of the VM tests) start-up takes a minute, and this shows where it goes.
+  const step = (what: string) => options.log?.debug({ ms: Date.now() - t0 }, what);
   try {
     const gid = options.group === undefined ? undefined : resolveGroup(options.group);
+    const userlandProxy = options.userlandProxy ?? true;
+    const events = new EventBus();
+    // Only with the built-in drivers: injected ones (unit tests) bring their own proxy or none.
+    // The handle starts no process yet; the drivers get their views of it at creation.
+    const daemonProxy = options.drivers === undefined && userlandProxy ? createDaemonProxy({ dataDir: options.dataDir, events, ...(options.log ? { log: driverLogger(options.log) } : {}) }) : null;
     // Loaded first: a broken driver stops startup before the store or the kernel is opened.
-    const loaded = options.drivers ? options.drivers.map(describeBuiltin) : await openDrivers({ userlandProxy: options.userlandProxy ?? true }, options.driverModules ?? [], options.configDir);
+    const loaded = options.drivers ? options.drivers.map(describeBuiltin) : await openDrivers({ userlandProxy, ...(daemonProxy ? { proxy: daemonProxy.proxy } : {}) }, options.driverModules ?? [], options.configDir);
+    step("drivers loaded");
     const store = await openLogStore({ dir: options.dataDir });
     undo.push(() => store.close());
     if (options.kernel === undefined) {
@@ -59,6 +72,17 @@ export async function startDaemon(options: DaemonOptions): Promise<RunningDaemon
     }
     const kernel = options.kernel ?? createLinuxKernel();
     undo.push(() => kernel.close());
+    step("kernel opened");
+    // Not before the kernel: a broken driver or store stops startup with no proxy process started.
+    if (daemonProxy) {
+      const opened = await daemonProxy.proxy.open();
+      // A failed start ends a proxy it started, but leaves one a killed daemon left serving flows.
+      undo.push(() => (opened.type === "started" ? daemonProxy.proxy.stop() : daemonProxy.proxy.detach()));
+    } else if (options.drivers === undefined) {
+      // Proxy off now, but a killed daemon left one running: its ports would stay taken.
+      const pid = await quitProxy(join(options.dataDir, PROXY_SOCKET));
+      if (pid !== null) options.log?.info({ pid }, "stopped the userland proxy a previous daemon left running");
+    }
     const drivers = loaded.map((l) => l.driver);
     const ports = createPortAllocator();
     const log = options.log;
@@ -67,12 +91,14 @@ export async function startDaemon(options: DaemonOptions): Promise<RunningDaemon
       store,
       drivers,
       ports,
-      portReserver: createOsPortReserver({ allocator: ports }),
+      ...(options.reserveHostPorts === false ? {} : { portReserver: createOsPortReserver({ allocator: ports }) }),
       ...(log ? { log: driverLogger(log) } : {}),
       netnsPrefix: options.netnsPrefix ?? "netd-",
     });
     undo.push(() => controller.close());
-    const events = new EventBus();
+    step("controller restored");
+    // The drivers' restore adopted what is still published; the rest goes.
+    await daemonProxy?.proxy.reconcile();
     const dns = await DnsSync.start({
       controller,
       events,
@@ -81,8 +107,9 @@ export async function startDaemon(options: DaemonOptions): Promise<RunningDaemon
       ...(log ? { log: driverLogger(log) } : {}),
     });
     undo.push(() => dns.close());
-    const app = await createApiServer({ controller, events, metrics: new Metrics(), dns, drivers: loaded.map((l) => l.description), ...(log ? { log } : {}) });
+    const app = await createApiServer({ controller, kernel, events, metrics: new Metrics(), dns, drivers: loaded.map((l) => l.description), ...(daemonProxy ? { extraGauges: () => proxyGauges(daemonProxy) } : {}), ...(log ? { log } : {}) });
     undo.push(() => app.close());
+    step("API built");
     await app.listen({ path: options.socket });
     chmodSync(options.socket, 0o660);
     if (gid !== undefined) chownSync(options.socket, -1, gid);
@@ -96,6 +123,7 @@ export async function startDaemon(options: DaemonOptions): Promise<RunningDaemon
           await dns.close();
           const failures = await controller.close();
           for (const f of failures) log?.warn({ error: String(f) }, "driver shutdown failed");
+          await daemonProxy?.proxy.stop();
           await kernel.close();
           release();
         })();

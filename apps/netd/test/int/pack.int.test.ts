@@ -40,7 +40,7 @@ export type Native = typeof native;
 `;
 
 // Runtime: every library package loads from ESM (the bin and the native addon's loader are covered by the daemon below).
-const RUNTIME = `const names = ["@netd/driverapi", "@netd/kernel-fake", "@netd/driver-test-suite", "@netd/driver-bridge", "@netd/driver-routed", "@netd/kernel", "@netd/libnet-core", "@netd/portallocator", "@netd/netlink-native", "@netd/driver-macvlan"];
+const RUNTIME = `const names = ["@netd/driverapi", "@netd/kernel-fake", "@netd/driver-test-suite", "@netd/driver-bridge", "@netd/driver-routed", "@netd/driver-ipvlan", "@netd/kernel", "@netd/libnet-core", "@netd/portallocator", "@netd/netlink-native", "@netd/driver-macvlan"];
 for (const n of names) { const m = await import(n); if (Object.keys(m).length === 0) throw new Error(n + " exports nothing"); }
 const { checkDriver } = await import("@netd/driver-test-suite");
 const { default: createMacvlanDriver } = await import("@netd/driver-macvlan");

@@ -6,7 +6,7 @@ set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 
 PNPM_VERSION=12.4.2
-APT_PACKAGES=(nftables iproute2 conntrack libnftables1 iputils-ping util-linux python3 make gcc g++ procps)
+APT_PACKAGES=(nftables iproute2 conntrack libnftables1 iputils-ping util-linux python3 make gcc g++ procps dnsutils)
 
 missing=()
 for p in "${APT_PACKAGES[@]}"; do
@@ -20,6 +20,19 @@ if ((${#missing[@]})); then
   echo "netd: installing ${missing[*]}"
   DEBIAN_FRONTEND=noninteractive apt-get update -qq
   DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${missing[@]}" >/dev/null
+fi
+
+# The DNS benchmark (packages/dns/bench, not part of the suite) drives netd and Podman's
+# aardvark-dns with dnsperf; neither package starts a service.
+BENCH_PACKAGES=(dnsperf aardvark-dns)
+bench_missing=()
+for p in "${BENCH_PACKAGES[@]}"; do
+  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || bench_missing+=("$p")
+done
+if ((${#bench_missing[@]})) && [[ $(id -u) -eq 0 ]]; then
+  echo "netd: installing ${bench_missing[*]} (benchmark)"
+  DEBIAN_FRONTEND=noninteractive apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${bench_missing[@]}" >/dev/null
 fi
 
 # The real-kernel test harness (packages/testing/src/vm) boots Debian's kernel under qemu with

@@ -108,7 +108,7 @@ export function createBridgeDriver(options: BridgeDriverOptions = {}): BridgeDri
   return {
     name,
     apiVersion: API_VERSION,
-    capabilities: { scope: "local", needsGatewayAddress: true, publishesPorts: true, supportsIPv4: true, supportsIPv6: true },
+    capabilities: { scope: "local", needsGatewayAddress: true, publishesPorts: true, supportsIPv4: true, supportsIPv6: true, offersDns: true },
 
     async createNetwork(ctx, network) {
       const p = partsFor(ctx);

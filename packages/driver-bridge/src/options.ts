@@ -21,6 +21,8 @@ export const NETWORK_OPTIONS = {
   hostIpv6: "com.docker.network.host_ipv6",
   containerIfacePrefix: "com.docker.network.container_iface_prefix",
   mtu: "com.docker.network.driver.mtu",
+  /** netd's DNS service for the network (default true); served by the daemon, only validated here. */
+  dns: "com.netd.dns",
 } as const;
 
 /** Option keys accepted per endpoint (`--driver-opt KEY=VALUE`). */
@@ -89,6 +91,7 @@ export function parseNetworkConfig(network: NetworkInfo): BridgeNetworkConfig {
   const icc = bool(NETWORK_OPTIONS.enableIcc, true);
   const masquerade = bool(NETWORK_OPTIONS.enableIpMasquerade, true);
   const inhibitIpv4 = bool(NETWORK_OPTIONS.inhibitIpv4, false);
+  bool(NETWORK_OPTIONS.dns, true);
   const mode4 = parseMode(NETWORK_OPTIONS.gatewayModeIpv4, get(NETWORK_OPTIONS.gatewayModeIpv4));
   const mode6 = parseMode(NETWORK_OPTIONS.gatewayModeIpv6, get(NETWORK_OPTIONS.gatewayModeIpv6));
   for (const [key, mode] of [[NETWORK_OPTIONS.gatewayModeIpv4, mode4], [NETWORK_OPTIONS.gatewayModeIpv6, mode6]] as const) {

@@ -22,6 +22,7 @@ describe("routed options", () => {
       "com.docker.network.bridge.name",
       "com.docker.network.container_iface_prefix",
       "com.docker.network.driver.mtu",
+      "com.netd.dns",
     ]);
     expect(() => checkRoutedOptions({ name: "r", options: Object.fromEntries(ROUTED_NETWORK_OPTIONS.map((k) => [k, "x"])) })).not.toThrow();
   });

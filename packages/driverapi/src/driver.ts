@@ -47,6 +47,12 @@ export interface DriverCapabilities {
   /** Core refuses to create a network with a family the driver does not support. */
   readonly supportsIPv4: boolean;
   readonly supportsIPv6: boolean;
+  /**
+   * true: the network's gateway addresses live on a host interface the daemon can bind, so
+   * the daemon's DNS service serves the network's names there (bridge, routed). Absent or
+   * false: no DNS for the driver's networks. Read by the daemon, not by core.
+   */
+  readonly offersDns?: boolean;
 }
 
 /** Structured logging handed to drivers; `fields` are JSON values. */

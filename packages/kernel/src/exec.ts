@@ -3,3 +3,4 @@
  * subpath so that a CLI can use it without loading the native addon.
  */
 export { execInNetns } from "./linux/exec-in-netns.js";
+export type { ExecInNetnsOptions } from "./linux/exec-in-netns.js";

@@ -2,6 +2,7 @@
 import type { IncomingMessage, ServerResponse } from "node:http";
 import type { FastifyBaseLogger, FastifyInstance, RawServerDefault } from "fastify";
 import type { ZodTypeProvider } from "fastify-type-provider-zod";
+import type { ResolverOverrides } from "@netd/dns";
 import type { Kernel } from "@netd/driverapi";
 import type { Controller } from "@netd/libnet-core";
 import type { EventBus } from "./events.js";
@@ -16,6 +17,12 @@ export interface ApiDeps {
   readonly controller: Controller;
   readonly events: EventBus;
   readonly metrics: Metrics;
+  /** The DNS service's view (absent in API unit tests without one): the resolv.conf netd recommends. */
+  readonly dns?: {
+    resolvConf(sandboxId: string, overrides?: ResolverOverrides): string;
+    /** Settles when the DNS servers match the last change (new networks' listeners bound). */
+    settled(): Promise<void>;
+  };
   /** Extra gauges read at each /metrics scrape (the userland proxy's); absent: none. */
   readonly extraGauges?: () => Promise<ReadonlyArray<{ name: string; help: string; values: ReadonlyArray<{ labels?: Record<string, string>; value: number }> }>>;
   /** Registered drivers with their versions for `/info`; absent: names from the controller. */

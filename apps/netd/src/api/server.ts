@@ -14,6 +14,7 @@ import type { ApiApp, ApiDeps } from "./app-types.js";
 import { errorToHttp, malformedJson } from "./error-to-http.js";
 import { networkRoutes } from "./routes/networks.js";
 import { observeRoutes } from "./routes/observe.js";
+import { dnsRoutes } from "./routes/dns.js";
 import { sandboxRoutes } from "./routes/sandboxes.js";
 import { systemRoutes } from "./routes/system.js";
 import { cniRoutes } from "../cni/routes.js";
@@ -70,6 +71,15 @@ export async function createApiServer(options: ApiServerOptions): Promise<ApiApp
     if (typeof type === "string" && type.startsWith("application/json;")) void reply.header("content-type", "application/json");
     done(null, payload);
   });
+  // "When a call returns, it is done": a change is answered only once the DNS servers serve it
+  // (tables swap synchronously with the change's event; a new network's listener binds here).
+  const dns = options.dns;
+  if (dns) {
+    app.addHook("onSend", async (req, _reply, payload) => {
+      if (req.method !== "GET" && req.method !== "HEAD") await dns.settled();
+      return payload;
+    });
+  }
   app.addHook("onResponse", (req, reply, done) => {
     options.metrics.observe(`${req.method} ${req.routeOptions.url ?? "unmatched"}`, reply.statusCode, reply.elapsedTime / 1000);
     req.log.debug({ method: req.method, url: req.url, status: reply.statusCode, ms: Math.round(reply.elapsedTime * 100) / 100 }, "request");
@@ -88,6 +98,7 @@ export async function createApiServer(options: ApiServerOptions): Promise<ApiApp
   systemRoutes(app, options);
   networkRoutes(app, options);
   sandboxRoutes(app, options);
+  dnsRoutes(app, options);
   observeRoutes(app, options);
   if (options.kernel) cniRoutes(app, { ...options, kernel: options.kernel });
   app.get("/openapi.json", { schema: { hide: true } }, () => Promise.resolve(app.swagger()));

@@ -14,6 +14,7 @@ import type { ApiApp } from "../api/app-types.js";
 import { EventBus } from "../api/events.js";
 import { Metrics } from "../api/metrics.js";
 import { createApiServer } from "../api/server.js";
+import { DnsSync } from "../dns/dns-sync.js";
 import { openLogStore } from "../store/log-store.js";
 import { resolveGroup } from "./config.js";
 import { describeBuiltin, openDrivers, type DriverEntry } from "./driver-loader/index.js";
@@ -102,7 +103,15 @@ export async function startDaemon(options: DaemonOptions): Promise<RunningDaemon
     step("controller restored");
     // The drivers' restore adopted what is still published; the rest goes.
     await daemonProxy?.proxy.reconcile();
-    const app = await createApiServer({ controller, kernel, events, metrics: new Metrics(), drivers: loaded.map((l) => l.description), ...(daemonProxy ? { extraGauges: () => proxyGauges(daemonProxy) } : {}), ...(log ? { log } : {}) });
+    const dns = await DnsSync.start({
+      controller,
+      events,
+      capabilities: new Map(drivers.map((d) => [d.name, d.capabilities])),
+      upstreamFiles: { resolvConf: options.dnsResolvConf ?? "/etc/resolv.conf" },
+      ...(log ? { log: driverLogger(log) } : {}),
+    });
+    undo.push(() => dns.close());
+    const app = await createApiServer({ controller, kernel, events, metrics: new Metrics(), dns, drivers: loaded.map((l) => l.description), ...(daemonProxy ? { extraGauges: () => proxyGauges(daemonProxy) } : {}), ...(log ? { log } : {}) });
     undo.push(() => app.close());
     step("API built");
     await app.listen({ path: options.socket });
@@ -115,6 +124,7 @@ export async function startDaemon(options: DaemonOptions): Promise<RunningDaemon
       stop() {
         stopped ??= (async () => {
           await app.close();
+          await dns.close();
           const failures = await controller.close();
           for (const f of failures) log?.warn({ error: String(f) }, "driver shutdown failed");
           await daemonProxy?.proxy.stop();

@@ -4,6 +4,7 @@
  * create, 204 remove, 200 otherwise; errors through error-to-http.ts.
  */
 import { invalidArgument } from "@netd/driverapi";
+import { checkAlias } from "@netd/dns";
 import type { CreateNetworkRequest, EndpointConfig as CoreEndpointConfig, IpamFamilyRequest } from "@netd/libnet-core";
 import { z } from "zod";
 import type { ApiApp, ApiDeps } from "../app-types.js";
@@ -53,6 +54,8 @@ export function toCreateRequest(b: NetworkCreateBodyT): CreateNetworkRequest {
 /** Docker's EndpointConfig to libnet-core's; empty strings and zero mean "not set". */
 export function toEndpointConfig(c: EndpointConfigBody | null | undefined): CoreEndpointConfig {
   if (!c) return {};
+  // Aliases are names served by the network's DNS: one that cannot be served is refused before anything changes.
+  for (const a of c.Aliases ?? []) checkAlias(a);
   return {
     ...(c.IPAMConfig?.IPv4Address ? { ipv4Address: c.IPAMConfig.IPv4Address } : {}),
     ...(c.IPAMConfig?.IPv6Address ? { ipv6Address: c.IPAMConfig.IPv6Address } : {}),

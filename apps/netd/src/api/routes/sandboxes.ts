@@ -12,6 +12,7 @@ import { ErrorBody, FiltersQuery, IdParams } from "../schemas/common.js";
 import { SandboxCreateBody, SandboxDeleteResponse, SandboxResource } from "../schemas/sandboxes.js";
 import type { SandboxCreateBodyT } from "../schemas/sandboxes.js";
 import { sandboxView } from "../views/sandbox-view.js";
+import { dnsLabels } from "./dns.js";
 import { toEndpointConfig } from "./networks.js";
 
 const errors = { 400: ErrorBody, 403: ErrorBody, 404: ErrorBody, 409: ErrorBody, 500: ErrorBody };
@@ -28,7 +29,7 @@ async function createWithNetworks(controller: Controller, deps: ApiDeps, b: Sand
     ...(b.Netns !== undefined ? { netns: b.Netns } : {}),
     portBindings: ports.portBindings,
     exposedPorts: ports.exposedPorts,
-    labels: b.Labels ?? {},
+    labels: { ...(b.Labels ?? {}), ...dnsLabels(b.HostConfig) },
   });
   const joined: string[] = [];
   try {

@@ -22,7 +22,15 @@ export const SandboxCreateBody = z
     Labels: StringMap,
     PortBindings: PortBindingsMap.nullish(),
     ExposedPorts: ExposedPortsMap.nullish(),
-    HostConfig: z.strictObject({ PortBindings: PortBindingsMap.nullish() }).optional(),
+    HostConfig: z
+      .strictObject({
+        PortBindings: PortBindingsMap.nullish(),
+        /** Docker's `--dns`, `--dns-search`, `--dns-option`: see GET /sandboxes/{id}/resolv.conf. */
+        Dns: z.array(z.string()).nullish(),
+        DnsSearch: z.array(z.string()).nullish(),
+        DnsOptions: z.array(z.string()).nullish(),
+      })
+      .optional(),
     /** Networks to join at creation, by name or id; all or nothing. */
     Networks: z.record(z.string(), EndpointConfig.nullable()).nullish(),
   })

@@ -24,12 +24,13 @@ interface DaemonFlags {
   config?: string;
   group?: string;
   netnsPrefix?: string;
+  dnsResolvConf?: string;
   cleanup?: boolean;
 }
 
 function config(o: DaemonFlags): DaemonConfig {
   try {
-    return loadDaemonConfig(o.config, { socket: o.socket, dataDir: o.dataDir, userlandProxy: o.userlandProxy, reserveHostPorts: o.reserveHostPorts, logLevel: o.logLevel, group: o.group, netnsPrefix: o.netnsPrefix });
+    return loadDaemonConfig(o.config, { socket: o.socket, dataDir: o.dataDir, userlandProxy: o.userlandProxy, reserveHostPorts: o.reserveHostPorts, logLevel: o.logLevel, group: o.group, netnsPrefix: o.netnsPrefix, dnsResolvConf: o.dnsResolvConf });
   } catch (e) {
     throw new CliError((e as Error).message);
   }
@@ -67,6 +68,7 @@ export function daemonCommands(program: Command): void {
     .option("--reserve-host-ports", "hold published host ports with sockets (default; --reserve-host-ports=false to disable)")
     .option("--no-reserve-host-ports", "do not hold published host ports with sockets (the runtime holds them: podman with netd-cni)")
     .option("--group <name>", "group owning the socket (mode 0660)")
+    .option("--dns-resolv-conf <file>", "resolv.conf naming the upstream servers for names the networks' DNS does not know (default /etc/resolv.conf)", absolutePath)
     .option("--cleanup", "remove everything netd owns instead of serving, then exit")
     .action(async (o: DaemonFlags) => {
       const cfg = config(o);

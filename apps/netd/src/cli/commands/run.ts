@@ -2,7 +2,8 @@
  * `netd run [--rm] [--name N] [--network NET]... [-p SPEC]... -- CMD...`: creates a sandbox
  * (joining the networks, publishing the ports), runs CMD inside its namespace with the
  * terminal's stdio and exits with CMD's status; `--rm` deletes the sandbox afterwards. A
- * failure before CMD starts exits with 125, as `docker run` does.
+ * failure before CMD starts exits with 125, as `docker run` does. CMD sees the resolv.conf
+ * netd recommends for the sandbox as /etc/resolv.conf.
  */
 import type { Command } from "commander";
 import type { ApiClient } from "../client.js";
@@ -26,7 +27,9 @@ export function runCommand(program: Command, client: () => ApiClient): void {
       } catch (e) {
         throw new CliError((e as Error).message, 125);
       }
-      const status = await execInNetns(sb.Netns, argv);
+      // The resolv.conf netd recommends (networks' DNS, or --dns/--dns-search/--dns-option) as the command's /etc/resolv.conf.
+      const conf = await c.raw("GET", `/sandboxes/${seg(sb.Id)}/resolv.conf`).catch(() => null);
+      const status = await execInNetns(sb.Netns, argv, conf?.status === 200 ? { resolvConf: conf.text } : {});
       if (o.rm) {
         try {
           await c.call("DELETE", `/sandboxes/${seg(sb.Id)}`);

@@ -22,6 +22,9 @@ export interface CreateFlags {
   network?: string[];
   label?: string[];
   netns?: string;
+  dns?: string[];
+  dnsSearch?: string[];
+  dnsOption?: string[];
 }
 
 /** The POST /sandboxes body for the flags; -p specs are parsed here so errors come before any request. */
@@ -41,6 +44,7 @@ export function sandboxBody(o: CreateFlags): Record<string, unknown> {
     ExposedPorts: exposed,
     Networks: Object.fromEntries((o.network ?? []).map((n) => [n, {}])),
     Labels: keyValues(o.label, "label"),
+    ...(o.dns || o.dnsSearch || o.dnsOption ? { HostConfig: { Dns: o.dns ?? [], DnsSearch: o.dnsSearch ?? [], DnsOptions: o.dnsOption ?? [] } } : {}),
   };
 }
 
@@ -52,7 +56,10 @@ export function withCreateFlags(cmd: Command): Command {
     .option("--expose <port>", "expose a port without publishing it", collect)
     .option("--network <network>", "network to join (repeatable)", collect)
     .option("--label <key=value>", "label", collect)
-    .option("--netns <path>", "use an existing network namespace");
+    .option("--netns <path>", "use an existing network namespace")
+    .option("--dns <ip>", "nameserver for the sandbox's resolv.conf, replacing the networks' DNS (repeatable)", collect)
+    .option("--dns-search <domain>", 'search domain for the resolv.conf ("." for none; repeatable)', collect)
+    .option("--dns-option <option>", "resolver option for the resolv.conf, e.g. ndots:2 (repeatable)", collect);
 }
 
 /** `80/tcp -> 0.0.0.0:8080` lines, as `docker port` prints them. */

@@ -89,6 +89,7 @@ describe("bridge firewall", () => {
     await fw.setEndpointPorts(a.id, ports([any4(8080, a.ipv4!, 80)], [open4(a.ipv4!, 80)]));
     const before = kernel.snapshot();
     await expect(fw.setEndpointPorts(b.id, ports([any4(8080, b.ipv4!, 80)], [open4(b.ipv4!, 80)]))).rejects.toThrow(/tcp \. 8080.*already mapped/);
+    await expect(fw.setEndpointPorts(b.id, ports([any4(8080, b.ipv4!, 80)], [open4(b.ipv4!, 80)]))).rejects.toMatchObject({ code: "PORT_ALREADY_MAPPED", category: "conflict" });
     expect(kernel.snapshot()).toEqual(before);
   });
 

@@ -104,7 +104,8 @@ export function createBridgeFirewall(opts: FirewallOptions): BridgeFirewallImpl 
       const owner = mappingOwner.get(id);
       if (owner !== undefined && owner !== endpointId) {
         const e = next.mappings.get(id)!;
-        throw bridgeError("INVALID_NETWORK", `published port ${e.key} (${e.set}) is already mapped to endpoint ${owner.slice(0, 12)}`, "release it from that endpoint first", { key: e.key, owner });
+        // A clash with existing state, like the allocator's PORT_ALREADY_ALLOCATED: 409, not 400.
+        throw bridgeError("PORT_ALREADY_MAPPED", `published port ${e.key} (${e.set}) is already mapped to endpoint ${owner.slice(0, 12)}`, "pick another host port or unpublish the binding that holds it", { key: e.key, owner });
       }
     }
     const diff = diffPorts(before, next, openRefs);

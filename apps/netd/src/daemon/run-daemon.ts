@@ -3,7 +3,6 @@
  * restores the Controller, serves the API. `stop()` (SIGTERM/SIGINT) stops serving and closes
  * everything in reverse; kernel state is never torn down, so containers keep their networking.
  */
-import { chmodSync, chownSync } from "node:fs";
 import type { Driver, Kernel } from "@netd/driverapi";
 import { createLinuxKernel, raiseOpenFileLimit } from "@netd/kernel";
 import { Controller } from "@netd/libnet-core";
@@ -18,6 +17,7 @@ import { resolveGroup } from "./config.js";
 import { describeBuiltin, openDrivers, type DriverEntry } from "./driver-loader/index.js";
 import type { DaemonConfig } from "./config.js";
 import { driverLogger } from "./logger.js";
+import { listenPrivately } from "./api-socket.js";
 import { claim } from "./ownership.js";
 
 /** What {@link startDaemon} needs; `kernel` and `drivers` are injectable for unit tests. */
@@ -73,9 +73,7 @@ export async function startDaemon(options: DaemonOptions): Promise<RunningDaemon
     undo.push(() => controller.close());
     const app = await createApiServer({ controller, events: new EventBus(), metrics: new Metrics(), drivers: loaded.map((l) => l.description), ...(log ? { log } : {}) });
     undo.push(() => app.close());
-    await app.listen({ path: options.socket });
-    chmodSync(options.socket, 0o660);
-    if (gid !== undefined) chownSync(options.socket, -1, gid);
+    await listenPrivately((path) => app.listen({ path }), options.socket, { mode: 0o660, ...(gid !== undefined ? { gid } : {}) });
     let stopped: Promise<void> | null = null;
     return {
       app,

@@ -18,7 +18,7 @@ import { describeBuiltin, openDrivers, type DriverEntry } from "./driver-loader/
 import type { DaemonConfig } from "./config.js";
 import { driverLogger } from "./logger.js";
 import { listenPrivately } from "./api-socket.js";
-import { claim } from "./ownership.js";
+import { claim, NETNS_LOCK } from "./ownership.js";
 
 /** What {@link startDaemon} needs; `kernel` and `drivers` are injectable for unit tests. */
 export interface DaemonOptions extends Pick<DaemonConfig, "socket" | "dataDir">, Partial<Omit<DaemonConfig, "socket" | "dataDir" | "drivers">> {
@@ -30,6 +30,12 @@ export interface DaemonOptions extends Pick<DaemonConfig, "socket" | "dataDir">,
   readonly driverModules?: readonly DriverEntry[];
   /** Where package names in `driverModules` are resolved first (the config file's directory). */
   readonly configDir?: string;
+  /**
+   * Name of the per-namespace lock (one daemon per network namespace); null: none. Default:
+   * the standard lock with the real kernel, none with an injected one (unit tests run many
+   * daemons over fake kernels in one namespace).
+   */
+  readonly netnsLock?: string | null;
 }
 
 export interface RunningDaemon {
@@ -41,7 +47,7 @@ export interface RunningDaemon {
 
 /** Starts the daemon; resolves once the socket answers. On failure nothing stays claimed. */
 export async function startDaemon(options: DaemonOptions): Promise<RunningDaemon> {
-  const release = await claim(options.socket, options.dataDir);
+  const release = await claim(options.socket, options.dataDir, options.netnsLock !== undefined ? options.netnsLock : options.kernel ? null : NETNS_LOCK);
   const undo: Array<() => unknown> = [release];
   const unwind = async () => {
     for (const step of undo.reverse()) await Promise.resolve(step()).catch(() => undefined);

@@ -232,6 +232,13 @@ export interface NftApi {
   updateElements(netns: NetnsPath, changes: readonly NftElementChange[]): Promise<void>;
   /** The table as nft's JSON (`{ nftables: [...] }`), or null if it does not exist. */
   listTable(netns: NetnsPath, table: NftTableRef): Promise<unknown>;
+  /**
+   * Optional. The namespace's nftables ruleset generation: a number the kernel changes with
+   * every committed nft transaction (anyone's: `nft flush ruleset` too). One cheap netlink
+   * request, so a watcher can poll it and look closer only when it changed. Absent: the
+   * Kernel cannot tell, and watchers check the tables themselves every time.
+   */
+  generation?(netns: NetnsPath): Promise<number>;
 }
 
 /** Connection tracking. */

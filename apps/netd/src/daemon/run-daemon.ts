@@ -36,6 +36,8 @@ export interface DaemonOptions extends Pick<DaemonConfig, "socket" | "dataDir">,
    * daemons over fake kernels in one namespace).
    */
   readonly netnsLock?: string | null;
+  /** How often self-repair reads the nftables generation, in ms (default 250). */
+  readonly selfRepairIntervalMs?: number;
 }
 
 export interface RunningDaemon {
@@ -77,8 +79,21 @@ export async function startDaemon(options: DaemonOptions): Promise<RunningDaemon
       netnsPrefix: options.netnsPrefix ?? "netd-",
     });
     undo.push(() => controller.close());
-    const app = await createApiServer({ controller, events: new EventBus(), metrics: new Metrics(), drivers: loaded.map((l) => l.description), ...(log ? { log } : {}) });
+    const events = new EventBus();
+    const metrics = new Metrics();
+    const app = await createApiServer({ controller, events, metrics, drivers: loaded.map((l) => l.description), ...(log ? { log } : {}) });
     undo.push(() => app.close());
+    const repair = controller.startSelfRepair({
+      ...(options.selfRepairIntervalMs !== undefined ? { intervalMs: options.selfRepairIntervalMs } : {}),
+      onRepaired(repaired) {
+        for (const driver of repaired) {
+          metrics.repaired(driver);
+          events.emit("daemon", "repair", "netd", { driver });
+        }
+        log?.warn({ drivers: repaired }, "repaired kernel state changed by someone else");
+      },
+    });
+    undo.push(() => repair.stop());
     await listenPrivately((path) => app.listen({ path }), options.socket, { mode: 0o660, ...(gid !== undefined ? { gid } : {}) });
     let stopped: Promise<void> | null = null;
     return {
@@ -86,6 +101,7 @@ export async function startDaemon(options: DaemonOptions): Promise<RunningDaemon
       controller,
       stop() {
         stopped ??= (async () => {
+          await repair.stop();
           await app.close();
           const failures = await controller.close();
           for (const f of failures) log?.warn({ error: String(f) }, "driver shutdown failed");

@@ -158,10 +158,10 @@ export function replies(p: SpawnedProcess, tag: string): number {
 }
 
 /** Waits until `check` is true, or throws `what` with `details()`. */
-export async function waitFor(what: string, check: () => boolean | Promise<boolean>, details: () => string, timeoutMs = 10_000): Promise<void> {
+export async function waitFor(what: string, check: () => boolean | Promise<boolean>, details: () => string, timeoutMs = 10_000, pollMs = 100): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   while (!(await check())) {
     if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}\n${details()}`);
-    await sleep(100);
+    await sleep(pollMs);
   }
 }

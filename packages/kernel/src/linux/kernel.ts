@@ -31,7 +31,7 @@ export function createLinuxKernel(options: LinuxKernelOptions = {}): Kernel {
     addresses: createAddresses(ctx),
     routes: createRoutes(ctx),
     sysctl: createSysctl(),
-    nft: createNft(),
+    nft: createNft(ctx),
     conntrack: createConntrack(ctx),
     close: () => sockets.close(),
   };

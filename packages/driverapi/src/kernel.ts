@@ -247,6 +247,15 @@ export interface ConntrackApi {
   delete(netns: NetnsPath, filter: ConntrackFilter): Promise<number>;
 }
 
+/** Neighbour (ARP and NDP) entries. */
+export interface NeighboursApi {
+  /**
+   * Deletes the entry for `address` on `link` (e.g. a departed container's MAC cached on a
+   * bridge), so the next packet resolves the address afresh. Missing entry or link is fine.
+   */
+  delete(netns: NetnsPath, link: string, address: string): Promise<void>;
+}
+
 /** Everything netd and drivers may do to the kernel. */
 export interface Kernel {
   readonly netns: NetnsApi;
@@ -256,6 +265,8 @@ export interface Kernel {
   readonly sysctl: SysctlApi;
   readonly nft: NftApi;
   readonly conntrack: ConntrackApi;
+  /** Optional: neighbour entries. Absent: stale entries are left to expire. */
+  readonly neighbours?: NeighboursApi;
   /** Releases cached sockets and native resources. The Kernel must not be used afterwards. */
   close(): Promise<void>;
 }

@@ -9,7 +9,7 @@ import type { BridgeEndpoint, BridgeFirewall, BridgeNetworkConfig } from "../mod
 import { addressOf, parseEndpointOptions } from "../options.js";
 import type { DriverState } from "../state.js";
 import { UndoStack } from "@netd/driverapi";
-import { configureContainerEnd } from "./container-addresses.js";
+import { configureContainerEnd, forgetNeighbours } from "./container-addresses.js";
 import { createVeth } from "./create-veth.js";
 import { checkHostVethFree, containerIfname, hostVethName, randomMac } from "./names.js";
 
@@ -46,6 +46,7 @@ export async function joinEndpoint(
   await checkHostVethFree(ctx, ep.hostIfname);
   const undo = new UndoStack();
   try {
+    await forgetNeighbours(ctx, network.bridgeName, ep);
     await createVeth(ctx, network, ep, undo);
     await configureContainerEnd(ctx, info, ep);
     await firewall.addEndpoint(network, ep);

@@ -7,6 +7,7 @@ import { NetdAggregateError } from "@netd/driverapi";
 import type { DriverContext, EndpointInfo } from "@netd/driverapi";
 import type { BridgeFirewall, BridgeNetworkConfig, Publisher } from "../model.js";
 import type { DriverState } from "../state.js";
+import { forgetNeighbours } from "./container-addresses.js";
 import { hostVethName } from "./names.js";
 
 export async function leaveEndpoint(
@@ -30,6 +31,7 @@ export async function leaveEndpoint(
   if (rec) {
     if (network) await step(() => firewall.removeEndpoint(network, rec.endpoint));
     await step(() => ctx.kernel.links.delete(ctx.hostNetns, rec.endpoint.hostIfname));
+    if (network) await step(() => forgetNeighbours(ctx, network.bridgeName, rec.endpoint));
   } else {
     // No record: a join a crash interrupted. Its veth is found by its derived name; it is
     // deleted when it is a veth on this network's bridge (or on none: it died mid-join).

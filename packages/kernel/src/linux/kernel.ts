@@ -5,6 +5,7 @@ import { createConntrack } from "./conntrack.js";
 import type { LinuxContext } from "./context.js";
 import { createLinks } from "./links.js";
 import { createNetnsApi } from "./netns.js";
+import { createNeighbours } from "./neighbours.js";
 import { createNft } from "./nft.js";
 import { createRoutes } from "./routes.js";
 import { SocketCache } from "./socket-cache.js";
@@ -33,6 +34,7 @@ export function createLinuxKernel(options: LinuxKernelOptions = {}): Kernel {
     sysctl: createSysctl(),
     nft: createNft(ctx),
     conntrack: createConntrack(ctx),
+    neighbours: createNeighbours(ctx),
     close: () => sockets.close(),
   };
 }

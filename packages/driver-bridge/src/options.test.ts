@@ -14,11 +14,11 @@ const info = (over: Partial<NetworkInfo> = {}): NetworkInfo => ({
   ...over,
 });
 
-const fail = (over: Partial<NetworkInfo>): { code: string; message: string } => {
+const fail = (over: Partial<NetworkInfo>): { code: string; category?: string; message: string } => {
   try {
     parseNetworkConfig(info(over));
   } catch (e) {
-    return e as { code: string; message: string };
+    return e as { code: string; category?: string; message: string };
   }
   throw new Error("expected an error");
 };

@@ -30,7 +30,7 @@ async function sets(kernel: FakeKernel): Promise<Record<string, string[]>> {
 const any4 = (hostPort: number, ip: string, port: number): PortMapping => ({ family: 4, protocol: "tcp", hostIp: null, hostPort, containerIp: ip, containerPort: port });
 const open4 = (ip: string, port: number): PortOpening => ({ family: 4, protocol: "tcp", containerIp: ip, containerPort: port });
 /** Someone else's table text (a test stands in for `nft -f`). */
-const tampered = (text: string) => nft(Object.assign([text], { raw: [text] }) as unknown as TemplateStringsArray);
+const tampered = (text: string) => nft(Object.assign([text], { raw: [text] }));
 const ports = (mappings: PortMapping[], openings: PortOpening[]): EndpointPorts => ({ mappings, openings });
 
 describe("bridge firewall", () => {

@@ -2,6 +2,7 @@
 import type { IncomingMessage, ServerResponse } from "node:http";
 import type { FastifyBaseLogger, FastifyInstance, RawServerDefault } from "fastify";
 import type { ZodTypeProvider } from "fastify-type-provider-zod";
+import type { Kernel } from "@netd/driverapi";
 import type { Controller } from "@netd/libnet-core";
 import type { EventBus } from "./events.js";
 import type { Metrics } from "./metrics.js";
@@ -17,4 +18,6 @@ export interface ApiDeps {
   readonly metrics: Metrics;
   /** Registered drivers with their versions for `/info`; absent: names from the controller. */
   readonly drivers?: readonly DriverDescription[];
+  /** The daemon's kernel; when given, the CNI routes (`/cni/*`, for netd-cni) are served. */
+  readonly kernel?: Kernel;
 }

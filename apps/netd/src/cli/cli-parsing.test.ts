@@ -11,6 +11,7 @@ import { normalizeBoolFlags } from "./program.js";
 describe("CLI parsing", () => {
   it("turns docker's --flag=false into --no-flag, but not after --", () => {
     expect(normalizeBoolFlags(["node", "netd", "network", "create", "--ipv4=false", "--ipv6=true", "--internal=0", "n"])).toEqual(["node", "netd", "network", "create", "--no-ipv4", "--ipv6", "--no-internal", "n"]);
+    expect(normalizeBoolFlags(["daemon", "--userland-proxy=false", "--reserve-host-ports=false"])).toEqual(["daemon", "--no-userland-proxy", "--no-reserve-host-ports"]);
     expect(normalizeBoolFlags(["run", "--rm=true", "--", "cmd", "--rm=false"])).toEqual(["run", "--rm", "--", "cmd", "--rm=false"]);
   });
 
@@ -52,6 +53,10 @@ describe("CLI parsing", () => {
       const file = join(dir, "netd.json");
       writeFileSync(file, JSON.stringify({ socket: "/tmp/a.sock", userlandProxy: false, logLevel: "debug" }));
       expect(loadDaemonConfig(file, { socket: "/tmp/b.sock", dataDir: undefined })).toMatchObject({ socket: "/tmp/b.sock", dataDir: "/var/lib/netd", userlandProxy: false, logLevel: "debug", netnsPrefix: "netd-" });
+      writeFileSync(file, JSON.stringify({ reserveHostPorts: false }));
+      expect(loadDaemonConfig(file, {})).toMatchObject({ reserveHostPorts: false, userlandProxy: true });
+      expect(loadDaemonConfig(undefined, {})).toMatchObject({ reserveHostPorts: true });
+      expect(loadDaemonConfig(file, { reserveHostPorts: true })).toMatchObject({ reserveHostPorts: true });
       writeFileSync(file, JSON.stringify({ dataDir: "relative", colour: "red" }));
       expect(() => loadDaemonConfig(file, {})).toThrow(/dataDir: must be an absolute path/);
       expect(() => loadDaemonConfig(file, {})).toThrow(/colour/);

@@ -20,7 +20,7 @@ export function normalizeBoolFlags(argv: readonly string[]): string[] {
       out.push(a);
       continue;
     }
-    const m = /^--(ipv4|ipv6|internal|userland-proxy|rm|force|quiet)=(true|false|1|0)$/.exec(a);
+    const m = /^--(ipv4|ipv6|internal|userland-proxy|reserve-host-ports|rm|force|quiet)=(true|false|1|0)$/.exec(a);
     out.push(m ? (m[2] === "true" || m[2] === "1" ? `--${m[1]}` : `--no-${m[1]}`) : a);
   }
   return out;

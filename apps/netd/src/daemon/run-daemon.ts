@@ -54,10 +54,15 @@ export async function startDaemon(options: DaemonOptions): Promise<RunningDaemon
   const unwind = async () => {
     for (const step of undo.reverse()) await Promise.resolve(step()).catch(() => undefined);
   };
+  const t0 = Date.now();
+  // Start-up steps at debug level with their times: under software emulation (the qemu guest
+  // of the VM tests) start-up takes a minute, and this shows where it goes.
+  const step = (what: string) => options.log?.debug({ ms: Date.now() - t0 }, what);
   try {
     const gid = options.group === undefined ? undefined : resolveGroup(options.group);
     // Loaded first: a broken driver stops startup before the store or the kernel is opened.
     const loaded = options.drivers ? options.drivers.map(describeBuiltin) : await openDrivers({ userlandProxy: options.userlandProxy ?? true }, options.driverModules ?? [], options.configDir);
+    step("drivers loaded");
     const store = await openLogStore({ dir: options.dataDir });
     undo.push(() => store.close());
     if (options.kernel === undefined) {
@@ -66,6 +71,7 @@ export async function startDaemon(options: DaemonOptions): Promise<RunningDaemon
     }
     const kernel = options.kernel ?? createLinuxKernel();
     undo.push(() => kernel.close());
+    step("kernel opened");
     const drivers = loaded.map((l) => l.driver);
     const ports = createPortAllocator();
     const log = options.log;
@@ -74,15 +80,17 @@ export async function startDaemon(options: DaemonOptions): Promise<RunningDaemon
       store,
       drivers,
       ports,
-      portReserver: createOsPortReserver({ allocator: ports }),
+      ...(options.reserveHostPorts === false ? {} : { portReserver: createOsPortReserver({ allocator: ports }) }),
       ...(log ? { log: driverLogger(log) } : {}),
       netnsPrefix: options.netnsPrefix ?? "netd-",
     });
     undo.push(() => controller.close());
+    step("controller restored");
     const events = new EventBus();
     const metrics = new Metrics();
-    const app = await createApiServer({ controller, events, metrics, drivers: loaded.map((l) => l.description), ...(log ? { log } : {}) });
+    const app = await createApiServer({ controller, kernel, events, metrics, drivers: loaded.map((l) => l.description), ...(log ? { log } : {}) });
     undo.push(() => app.close());
+    step("API built");
     const repair = controller.startSelfRepair({
       ...(options.selfRepairIntervalMs !== undefined ? { intervalMs: options.selfRepairIntervalMs } : {}),
       onRepaired(repaired) {

@@ -180,6 +180,15 @@ export function createBridgeDriver(options: BridgeDriverOptions = {}): BridgeDri
       await parts?.state.reaper.settledAll();
     },
 
+    // Someone else changed the table (`nft flush ruleset`, `delete table`): re-apply it from
+    // the recorded state. Cheap when nothing changed: one listing, compared in memory.
+    async reconcile(ctx) {
+      const p = partsFor(ctx);
+      const differences = await p.firewall.verify();
+      if (differences.length > 0) ctx.log.warn("nft table changed by someone else; re-applied it", { table, differences });
+      return differences.length > 0;
+    },
+
     async shutdown() {
       await parts?.state.reaper.settledAll();
       await parts?.publisher.close();

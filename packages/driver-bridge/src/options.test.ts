@@ -14,11 +14,11 @@ const info = (over: Partial<NetworkInfo> = {}): NetworkInfo => ({
   ...over,
 });
 
-const fail = (over: Partial<NetworkInfo>): { code: string; message: string } => {
+const fail = (over: Partial<NetworkInfo>): { code: string; category?: string; message: string } => {
   try {
     parseNetworkConfig(info(over));
   } catch (e) {
-    return e as { code: string; message: string };
+    return e as { code: string; category?: string; message: string };
   }
   throw new Error("expected an error");
 };
@@ -69,14 +69,20 @@ describe("parseNetworkConfig", () => {
     [NETWORK_OPTIONS.hostIpv4, "2001:db8::1"],
     [NETWORK_OPTIONS.hostIpv6, "10.0.0.1"],
     [NETWORK_OPTIONS.hostBindingIpv4, "localhost"],
-    [NETWORK_OPTIONS.bridgeName, "br:bad"],
-    [NETWORK_OPTIONS.bridgeName, "a-very-long-bridge-name"],
     [NETWORK_OPTIONS.containerIfacePrefix, "0eth"],
   ])("rejects %s=%s naming key and value", (key, value) => {
     const e = fail({ options: { [key]: value } });
     expect(e.code).toBe("INVALID_OPTION");
     expect(e.message).toContain(key);
     expect(e.message).toContain(`'${value}'`);
+  });
+
+  it.each(["br:bad", "a-very-long-bridge-name", "br%d", "br;x", ".."])("rejects bridge name %s with INVALID_INTERFACE_NAME", (value) => {
+    const e = fail({ options: { [NETWORK_OPTIONS.bridgeName]: value } });
+    expect(e.code).toBe("INVALID_INTERFACE_NAME");
+    expect(e.category).toBe("invalid");
+    expect(e.message).toContain(NETWORK_OPTIONS.bridgeName);
+    expect(e.message).toContain(JSON.stringify(value));
   });
 
   it("accepts MTU bounds", () => {
@@ -104,7 +110,9 @@ describe("parseEndpointOptions", () => {
   it("accepts ifname and rejects bad names and unknown keys", () => {
     expect(parseEndpointOptions(ep({})).ifname).toBeNull();
     expect(parseEndpointOptions(ep({ "com.docker.network.endpoint.ifname": "foobar" })).ifname).toBe("foobar");
-    expect(() => parseEndpointOptions(ep({ "com.docker.network.endpoint.ifname": "a/b" }))).toThrow(/'a\/b'/);
+    expect(() => parseEndpointOptions(ep({ "com.docker.network.endpoint.ifname": "a/b" }))).toThrow(/"a\/b": it contains "\/"/);
+    expect(() => parseEndpointOptions(ep({ "com.docker.network.endpoint.ifname": "e;rm -rf" }))).toThrow(/INVALID|invalid value/);
+    expect(() => parseEndpointOptions(ep({ "com.docker.network.endpoint.ifname": "eth%d" }))).toThrow(/contains "%"/);
     expect(() => parseEndpointOptions(ep({ "com.docker.network.endpoint.ifname": "sixteen-chars-xx" }))).toThrow(/INVALID|invalid value/);
     expect(() => parseEndpointOptions(ep({ "com.docker.network.endpoint.sysctls": "x" }))).toThrow(/unknown endpoint option 'com.docker.network.endpoint.sysctls'.*com.docker.network.endpoint.ifname/);
   });

@@ -5,6 +5,7 @@
  */
 import { isIP } from "node:net";
 import type { EndpointInfo, NetworkInfo } from "@netd/driverapi";
+import { IFNAME_RULE, interfaceNameProblem } from "@netd/driverapi";
 import { bridgeError } from "./errors.js";
 import type { BridgeNetworkConfig, GatewayMode } from "./model.js";
 
@@ -31,8 +32,6 @@ export const ENDPOINT_OPTIONS = {
 } as const;
 
 const GATEWAY_MODES: readonly GatewayMode[] = ["nat", "nat-unprotected", "routed", "isolated"];
-/** Bridge names end up in nft chain names (nftables-layout.md §7 L11), hence the narrow set. */
-const BRIDGE_NAME = /^[A-Za-z0-9_.-]{1,15}$/;
 const IF_PREFIX = /^[A-Za-z][A-Za-z0-9_.-]{0,11}$/;
 
 /** Parses Go's strconv.ParseBool spellings, as Docker does for these labels. */
@@ -57,9 +56,17 @@ function parseAddress(key: string, value: string, family: 0 | 4 | 6): string {
   return value;
 }
 
-/** Linux's dev_valid_name: 1–15 bytes, not "." or "..", no '/', ':' or whitespace. */
-export function isValidIfname(name: string): boolean {
-  return Buffer.byteLength(name) >= 1 && Buffer.byteLength(name) <= 15 && name !== "." && name !== ".." && !/[/:\s]/.test(name);
+/**
+ * Checks a user-given interface name (bridge name, endpoint ifname) with the shared rule
+ * of @netd/driverapi before anything reaches the kernel. Bridge names also end up in nft
+ * chain names (nftables-layout.md §7 L11), which the rule's narrow character set keeps safe.
+ */
+function checkIfname(key: string, value: string): string {
+  const problem = interfaceNameProblem(value);
+  if (problem !== null) {
+    throw bridgeError("INVALID_INTERFACE_NAME", `option ${key} has invalid value ${JSON.stringify(value)}: it ${problem}`, IFNAME_RULE, { key, value });
+  }
+  return value;
 }
 
 function checkKeys(kind: string, options: Readonly<Record<string, string>>, valid: readonly string[]): void {
@@ -80,10 +87,7 @@ export function parseNetworkConfig(network: NetworkInfo): BridgeNetworkConfig {
   checkKeys("network", o, Object.values(NETWORK_OPTIONS));
   const get = (key: string): string | undefined => o[key];
 
-  const bridgeName = get(NETWORK_OPTIONS.bridgeName) ?? `br-${network.id.slice(0, 12)}`;
-  if (!BRIDGE_NAME.test(bridgeName)) {
-    throw bridgeError("INVALID_OPTION", `option ${NETWORK_OPTIONS.bridgeName} has invalid value '${bridgeName}'`, "use 1-15 letters, digits, '_', '.' or '-'", { key: NETWORK_OPTIONS.bridgeName, value: bridgeName });
-  }
+  const bridgeName = checkIfname(NETWORK_OPTIONS.bridgeName, get(NETWORK_OPTIONS.bridgeName) ?? `br-${network.id.slice(0, 12)}`);
   const bool = (key: string, dflt: boolean): boolean => {
     const v = get(key);
     return v === undefined ? dflt : parseBool(key, v);
@@ -187,10 +191,7 @@ export function parseEndpointOptions(endpoint: EndpointInfo): EndpointOptions {
   checkKeys("endpoint", endpoint.options, Object.values(ENDPOINT_OPTIONS));
   const ifname = endpoint.options[ENDPOINT_OPTIONS.ifname];
   if (ifname === undefined) return { ifname: null };
-  if (!isValidIfname(ifname)) {
-    throw bridgeError("INVALID_OPTION", `option ${ENDPOINT_OPTIONS.ifname} has invalid value '${ifname}'`, "use 1-15 bytes without '/', ':' or whitespace", { key: ENDPOINT_OPTIONS.ifname, value: ifname });
-  }
-  return { ifname };
+  return { ifname: checkIfname(ENDPOINT_OPTIONS.ifname, ifname) };
 }
 
 /** The address part of a CIDR ("10.0.0.2/24" → "10.0.0.2"). */

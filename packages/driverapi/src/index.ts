@@ -5,5 +5,6 @@ export * from "./ports.js";
 export * from "./errors.js";
 export * from "./nft-text.js";
 export * from "./ip.js";
+export * from "./names.js";
 export { UndoStack } from "./undo-stack.js";
 export * from "./userland-proxy.js";

@@ -252,12 +252,28 @@ export interface NftApi {
   updateElements(netns: NetnsPath, changes: readonly NftElementChange[]): Promise<void>;
   /** The table as nft's JSON (`{ nftables: [...] }`), or null if it does not exist. */
   listTable(netns: NetnsPath, table: NftTableRef): Promise<unknown>;
+  /**
+   * Optional. The namespace's nftables ruleset generation: a number the kernel changes with
+   * every committed nft transaction (anyone's: `nft flush ruleset` too). One cheap netlink
+   * request, so a watcher can poll it and look closer only when it changed. Absent: the
+   * Kernel cannot tell, and watchers check the tables themselves every time.
+   */
+  generation?(netns: NetnsPath): Promise<number>;
 }
 
 /** Connection tracking. */
 export interface ConntrackApi {
   /** Deletes matching entries; returns how many were deleted. */
   delete(netns: NetnsPath, filter: ConntrackFilter): Promise<number>;
+}
+
+/** Neighbour (ARP and NDP) entries. */
+export interface NeighboursApi {
+  /**
+   * Deletes the entry for `address` on `link` (e.g. a departed container's MAC cached on a
+   * bridge), so the next packet resolves the address afresh. Missing entry or link is fine.
+   */
+  delete(netns: NetnsPath, link: string, address: string): Promise<void>;
 }
 
 /** Everything netd and drivers may do to the kernel. */
@@ -269,6 +285,8 @@ export interface Kernel {
   readonly sysctl: SysctlApi;
   readonly nft: NftApi;
   readonly conntrack: ConntrackApi;
+  /** Optional: neighbour entries. Absent: stale entries are left to expire. */
+  readonly neighbours?: NeighboursApi;
   /** Releases cached sockets and native resources. The Kernel must not be used afterwards. */
   close(): Promise<void>;
 }

@@ -28,6 +28,7 @@ export const KERNEL_METHODS = [
   "nft.deleteTable",
   "nft.updateElements",
   "nft.listTable",
+  "nft.generation",
   "conntrack.delete",
   "close",
 ] as const;
@@ -37,7 +38,7 @@ export type KernelMethod = (typeof KERNEL_METHODS)[number];
 
 /** The methods that change state; only these are recorded in `calls`. */
 export const MUTATING_METHODS: ReadonlySet<KernelMethod> = new Set<KernelMethod>(
-  KERNEL_METHODS.filter((m) => !/\.(get|list|exists|identity|listTable)$/.test(m) && m !== "sysctl.get"),
+  KERNEL_METHODS.filter((m) => !/\.(get|list|exists|identity|listTable|generation)$/.test(m) && m !== "sysctl.get"),
 );
 
 /** One call as seen by fault injection. */

@@ -24,6 +24,25 @@ export function parseTableBody(body: string, table: string): Map<string, FakeNft
   return sets;
 }
 
+/**
+ * The chains declared at the top of a table body with their rule counts, in order: every
+ * statement (line or ';'-separated) of a chain except its `type … hook …` and `policy`
+ * declarations is one rule, as nft lists it.
+ */
+export function parseChains(body: string): Array<{ name: string; rules: number }> {
+  const masked = mask(body);
+  const depth = depths(masked, "");
+  const out: Array<{ name: string; rules: number }> = [];
+  const decl = /(^|[\s;{}])chain\s+([A-Za-z_][A-Za-z0-9_.-]*)\s*\{/g;
+  for (let m = decl.exec(masked); m; m = decl.exec(masked)) {
+    if (depth[m.index + (m[1] ?? "").length] !== 0) continue;
+    const open = m.index + m[0].length - 1;
+    const statements = masked.slice(open + 1, matching(masked, open)).split(/[\n;]/).map((t) => t.trim());
+    out.push({ name: m[2] ?? "", rules: statements.filter((t) => t !== "" && !/^(type|policy|comment)\s/.test(t)).length });
+  }
+  return out;
+}
+
 /** The elements of `element` text as stored: whitespace collapsed. */
 export function normaliseElement(text: string): string {
   return text.trim().replace(/\s+/g, " ");

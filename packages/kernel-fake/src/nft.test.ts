@@ -34,6 +34,24 @@ describe("fake kernel: nft body parsing", () => {
 });
 
 describe("fake kernel: nft tables", () => {
+  it("lists chains with one rule entry per rule statement, and bumps the generation on every change", async () => {
+    const k = createFakeKernel();
+    const g0 = await k.nft.generation!(HOST);
+    await k.nft.replaceTable(HOST, T, nft`set s { type inet_service; }\nchain c {\n\t\ttype filter hook forward priority filter; policy accept;\n\t\tct state established accept\n\t\tcounter drop\n\t}`);
+    const g1 = await k.nft.generation!(HOST);
+    expect(g1).not.toBe(g0);
+    const listed = (await k.nft.listTable(HOST, T)) as { nftables: Array<Record<string, { chain?: string; name?: string }>> };
+    expect(listed.nftables.filter((i) => i.rule).map((i) => i.rule!.chain)).toEqual(["c", "c"]);
+    expect(listed.nftables.filter((i) => i.chain).map((i) => i.chain!.name)).toEqual(["c"]);
+    await k.nft.updateElements(HOST, [{ op: "add", table: T, set: "s", elements: [nft`80`] }]);
+    const g2 = await k.nft.generation!(HOST);
+    expect(g2).not.toBe(g1);
+    expect(await k.nft.generation!(HOST)).toBe(g2);
+    await k.nft.deleteTable(HOST, T);
+    expect(await k.nft.generation!(HOST)).not.toBe(g2);
+    expect(k.calls.map((c) => c.method)).not.toContain("nft.generation");
+  });
+
   it("replaces a table atomically and lists it; a bad body changes nothing", async () => {
     const k = createFakeKernel();
     await k.nft.replaceTable(HOST, T, BODY);
@@ -42,6 +60,7 @@ describe("fake kernel: nft tables", () => {
       { table: { family: "inet", name: "netd" } },
       { set: { family: "inet", table: "netd", name: "published", elem: ["80", "443"] } },
       { map: { family: "inet", table: "netd", name: "dnat4", elem: ["8080 : 10.0.0.2 . 80", "8443 : 10.0.0.2 . 443"] } },
+      { chain: { family: "inet", table: "netd", name: "prerouting" } },
     ]);
     await expectCode(k.nft.replaceTable(HOST, T, nft`chain x {`), "NFT_ERROR", "kernel");
     expect(k.snapshot().namespaces[HOST]!.nft["inet netd"]!.body).toBe(BODY.text);

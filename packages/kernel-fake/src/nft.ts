@@ -1,6 +1,6 @@
 import { isNftText, type NetnsPath, type NftApi, type NftElementChange, type NftTableRef, type NftText } from "@netd/driverapi";
 import { fail } from "./errors.js";
-import { elementKey, normaliseElement, parseTableBody } from "./nft-parse.js";
+import { elementKey, normaliseElement, parseChains, parseTableBody } from "./nft-parse.js";
 import type { FakeNftSet, FakeNftTable, FakeWorld, SyncApi } from "./state.js";
 
 const FAMILIES = ["inet", "ip", "ip6"];
@@ -31,6 +31,9 @@ function checkText(value: unknown, what: string): string {
 
 /** Builds the NftApi over `world`: table bodies are stored as text, set elements as text per set. */
 export function createNft(world: FakeWorld): SyncApi<NftApi> {
+  // Per namespace, outside the world: a snapshot compares kernel state, not a counter.
+  const generations = new Map<string, number>();
+  const bump = (path: string): void => void generations.set(path, (generations.get(path) ?? 1) + 1);
   return {
     replaceTable(netns: NetnsPath, table: NftTableRef, body: NftText): void {
       const ns = world.ns(netns);
@@ -38,10 +41,12 @@ export function createNft(world: FakeWorld): SyncApi<NftApi> {
       const text = checkText(body, `body of table ${key}`);
       const sets = parseTableBody(text, key);
       ns.nft.set(key, { family: table.family, name: table.name, body: text, sets });
+      bump(ns.path);
     },
 
     deleteTable(netns: NetnsPath, table: NftTableRef): void {
-      world.ns(netns).nft.delete(checkTable(table));
+      const ns = world.ns(netns);
+      if (ns.nft.delete(checkTable(table))) bump(ns.path);
     },
 
     updateElements(netns: NetnsPath, changes: readonly NftElementChange[]): void {
@@ -81,6 +86,7 @@ export function createNft(world: FakeWorld): SyncApi<NftApi> {
         }
       }
       for (const [set, copy] of staged) set.elements = copy.elements;
+      if (staged.size > 0) bump(ns.path);
     },
 
     listTable(netns: NetnsPath, table: NftTableRef): unknown {
@@ -91,7 +97,15 @@ export function createNft(world: FakeWorld): SyncApi<NftApi> {
       for (const [name, set] of found.sets) {
         items.push({ [set.kind]: { family: found.family, table: found.name, name, elem: [...set.elements] } });
       }
+      for (const chain of parseChains(found.body)) {
+        items.push({ chain: { family: found.family, table: found.name, name: chain.name } });
+        for (let i = 0; i < chain.rules; i++) items.push({ rule: { family: found.family, table: found.name, chain: chain.name } });
+      }
       return { nftables: items };
+    },
+
+    generation(netns: NetnsPath): number {
+      return generations.get(world.ns(netns).path) ?? 1;
     },
   };
 }

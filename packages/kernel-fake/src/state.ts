@@ -73,9 +73,12 @@ export interface FakeNamespace {
   conntrack: FakeConntrackEntry[];
 }
 
-/** The synchronous twin of an async API group: the fake computes everything in one tick. */
+/**
+ * The synchronous twin of an async API group: the fake computes everything in one tick. The
+ * fake implements optional members too (`-?`).
+ */
 export type SyncApi<T> = {
-  [K in keyof T]: T[K] extends (...args: infer A) => Promise<infer R> ? (...args: A) => R : never;
+  [K in keyof T]-?: NonNullable<T[K]> extends (...args: infer A) => Promise<infer R> ? (...args: A) => R : never;
 };
 
 /** Default IPv4 route metric (the kernel's "priority 0"). */

@@ -1,27 +1,16 @@
 import ipaddr from "ipaddr.js";
 import type { IpFamily } from "@netd/driverapi";
+import { IFNAME_RULE, interfaceNameProblem } from "@netd/driverapi";
 import { fail } from "./errors.js";
 
 /** An address parsed by {@link parseIp}. */
 export type ParsedIp = ipaddr.IPv4 | ipaddr.IPv6;
 
-/** Linux `dev_valid_name`: 1–15 bytes, not "." or "..", no '/', ':' or whitespace. */
+/** The shared interface-name rule of @netd/driverapi, as the Linux Kernel applies it. */
 export function checkLinkName(name: unknown, what = "interface name"): string {
-  if (
-    typeof name !== "string" ||
-    name.length === 0 ||
-    Buffer.byteLength(name) > 15 ||
-    name === "." ||
-    name === ".." ||
-    /[/:\s]/.test(name)
-  ) {
-    throw fail(
-      "INVALID_INTERFACE_NAME",
-      `${what} ${JSON.stringify(name)} is invalid`,
-      "use 1-15 bytes without '/', ':' or whitespace",
-    );
-  }
-  return name;
+  const problem = interfaceNameProblem(name);
+  if (problem !== null) throw fail("INVALID_INTERFACE_NAME", `${what} ${JSON.stringify(name)} is invalid: it ${problem}`, IFNAME_RULE);
+  return name as string;
 }
 
 /** An `ip netns` name: 1–255 chars, no '/', NUL or whitespace, not "." or "..". */

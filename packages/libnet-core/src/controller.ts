@@ -26,6 +26,7 @@ import { createNetwork } from "./network/create-network.js";
 import type { CreateNetworkRequest } from "./network/create-network.js";
 import { deleteNetwork } from "./network/delete-network.js";
 import { DriverRegistry } from "./registry.js";
+import { startSelfRepair, type SelfRepair, type SelfRepairOptions } from "./repair/self-repair.js";
 import { replayGateways, restore } from "./restore.js";
 import { createSandbox } from "./sandbox/create-sandbox.js";
 import type { CreateSandboxRequest } from "./sandbox/create-sandbox.js";
@@ -302,6 +303,15 @@ export class Controller {
       }
     }
     return repaired;
+  }
+
+  /**
+   * Starts watching the host namespace for changes others make to what drivers own (their
+   * nft tables) and has the drivers repair them through {@link Controller.reconcile}. Stop
+   * it before {@link Controller.close}.
+   */
+  startSelfRepair(options: SelfRepairOptions = {}): SelfRepair {
+    return startSelfRepair({ kernel: this.core.kernel, hostNetns: this.core.hostNetns, log: this.core.log, reconcile: () => this.reconcile() }, options);
   }
 
   /** Leave (and with `alsoDelete` delete) under the sandbox's serializer, in one transaction. */

@@ -1,4 +1,5 @@
 export { Controller } from "./controller.js";
+export type { SelfRepair, SelfRepairOptions } from "./repair/self-repair.js";
 export type { ControllerOptions } from "./controller.js";
 export type { CreateNetworkRequest } from "./network/create-network.js";
 export type { EndpointConfig } from "./endpoint/create-endpoint.js";

@@ -1,13 +1,15 @@
 /**
  * The event stream behind `GET /events`: Docker's event shape for networks ("create",
- * "destroy", "connect", "disconnect", "prune") and the same shape with Type "sandbox" for
- * sandboxes ("create", "destroy"), and Type "proxy" for the userland proxy process ("started",
- * "attached", "restarted"). The last events are kept so `since` can replay them.
+ * "destroy", "connect", "disconnect", "prune"), the same shape with Type "sandbox" for
+ * sandboxes ("create", "destroy"), Type "proxy" for the userland proxy process ("started",
+ * "attached", "restarted"), and Type "daemon" for the daemon itself ("repair": a driver
+ * re-applied what someone else changed, e.g. after `nft flush ruleset`). The last events are
+ * kept so `since` can replay them.
  */
 
 /** One event, as Docker's `/events` sends it (one JSON object per line). */
 export interface NetdEvent {
-  readonly Type: "network" | "sandbox" | "proxy";
+  readonly Type: "network" | "sandbox" | "proxy" | "daemon";
   readonly Action: string;
   readonly Actor: { readonly ID: string; readonly Attributes: Readonly<Record<string, string>> };
   readonly scope: "local";

@@ -18,6 +18,12 @@ function label(v: string): string {
 export class Metrics {
   private readonly requests = new Map<string, { op: string; status: number; n: number }>();
   private readonly latency = new Map<string, Series>();
+  private readonly repairs = new Map<string, number>();
+
+  /** Records that `driver` repaired what someone else changed (self-repair). */
+  repaired(driver: string): void {
+    this.repairs.set(driver, (this.repairs.get(driver) ?? 0) + 1);
+  }
 
   /** Records one finished request; called from the server's onResponse hook. */
   observe(op: string, status: number, seconds: number): void {
@@ -46,6 +52,8 @@ export class Metrics {
       out.push(`netd_api_request_duration_seconds_sum{op="${label(op)}"} ${s.sum}`);
       out.push(`netd_api_request_duration_seconds_count{op="${label(op)}"} ${s.count}`);
     }
+    out.push("# HELP netd_self_repairs_total Times a driver re-applied kernel state someone else changed (e.g. its nft table after nft flush ruleset).", "# TYPE netd_self_repairs_total counter");
+    for (const [driver, n] of this.repairs) out.push(`netd_self_repairs_total{driver="${label(driver)}"} ${n}`);
     for (const g of gauges) {
       out.push(`# HELP ${g.name} ${g.help}`, `# TYPE ${g.name} gauge`);
       for (const v of g.values) {

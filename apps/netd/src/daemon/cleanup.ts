@@ -2,7 +2,7 @@
  * `netd cleanup` (also `netd daemon --cleanup`): removes everything netd owns, using the
  * store: every sandbox (leaving its networks; namespaces netd created are deleted), every
  * endpoint and network through its driver, then each driver's `cleanup` (its nft tables,
- * leftovers), then the store itself. Refuses while a daemon owns the socket or the data dir.
+ * leftovers), then the store itself. Refuses while a daemon owns the socket or the data dir, or runs in this network namespace.
  */
 import { rm } from "node:fs/promises";
 import { join } from "node:path";
@@ -16,7 +16,7 @@ import { LOG_FILE, openLogStore } from "../store/log-store.js";
 import { SNAPSHOT_FILE } from "../store/snapshot.js";
 import { driverLogger } from "./logger.js";
 import { PROXY_SOCKET } from "./userland-proxy.js";
-import { claim } from "./ownership.js";
+import { claim, NETNS_LOCK } from "./ownership.js";
 
 export interface CleanupOptions {
   readonly socket: string;
@@ -25,6 +25,8 @@ export interface CleanupOptions {
   readonly netnsPrefix?: string;
   readonly kernel?: Kernel;
   readonly drivers?: Driver[];
+  /** The namespace lock, as the daemon's `netnsLock`: cleanup refuses while a daemon runs in this namespace. */
+  readonly netnsLock?: string | null;
 }
 
 /** What was removed, and what failed (the rest is still removed). */
@@ -35,7 +37,7 @@ export interface CleanupResult {
 }
 
 export async function cleanup(options: CleanupOptions): Promise<CleanupResult> {
-  const release = await claim(options.socket, options.dataDir);
+  const release = await claim(options.socket, options.dataDir, options.netnsLock !== undefined ? options.netnsLock : options.kernel ? null : NETNS_LOCK);
   const result: CleanupResult = { sandboxes: [], networks: [], failures: [] };
   const fail = (what: string, e: unknown) => result.failures.push(`${what}: ${e instanceof Error ? e.message : String(e)}`);
   try {

@@ -4,6 +4,8 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
 import { createFakeKernel } from "@netd/kernel-fake";
+import pino from "pino";
+import { cleanup } from "./cleanup.js";
 import { startDaemon as start } from "./run-daemon.js";
 import type { DaemonOptions, RunningDaemon } from "./run-daemon.js";
 
@@ -78,6 +80,24 @@ describe("daemon socket and ownership", () => {
     await daemon.stop();
     daemon = await startDaemon({ socket: sock, dataDir: join(dir, "data") });
     expect(daemon.controller.listSandboxes().map((s) => s.name)).toEqual(["kept"]);
+  });
+
+  it("refuses a second daemon and cleanup in the same network namespace, whatever their socket and data dir", async () => {
+    dir = mkdtempSync(join(tmpdir(), "netd-api-"));
+    // A lock name of this test's own: other test files run daemons in this namespace too.
+    const netnsLock = `netd.test.${process.pid}.${Date.now()}`;
+    const fake = () => ({ kernel: createFakeKernel(), drivers: [], netnsLock });
+    daemon = await start({ socket: join(dir, "a.sock"), dataDir: join(dir, "a"), ...fake() });
+    const refused = new RegExp(`another netd \\(pid ${process.pid}, socket ${join(dir, "a.sock")}, data dir ${join(dir, "a")}\\) already runs in this network namespace`);
+    await expect(start({ socket: join(dir, "b.sock"), dataDir: join(dir, "b"), ...fake() })).rejects.toThrow(refused);
+    await expect(cleanup({ socket: join(dir, "b.sock"), dataDir: join(dir, "b"), log: pino({ level: "silent" }), ...fake() })).rejects.toThrow(refused);
+    // Nothing of the refused ones was claimed or created.
+    expect(statSync(join(dir, "b"), { throwIfNoEntry: false })?.isDirectory() ?? false).toBe(true);
+    expect(statSync(join(dir, "b.sock"), { throwIfNoEntry: false })).toBeUndefined();
+    expect(statSync(join(dir, "b", "netd.lock"), { throwIfNoEntry: false })).toBeUndefined();
+    await daemon.stop();
+    daemon = await start({ socket: join(dir, "b.sock"), dataDir: join(dir, "b"), ...fake() });
+    expect((await call(join(dir, "b.sock"), "GET", "/_ping")).status).toBe(200);
   });
 
   it("refuses a data dir whose lock names a live process", async () => {

@@ -3,7 +3,6 @@
  * restores the Controller, serves the API. `stop()` (SIGTERM/SIGINT) stops serving and closes
  * everything in reverse; kernel state is never torn down, so containers keep their networking.
  */
-import { chmodSync, chownSync } from "node:fs";
 import { join } from "node:path";
 import type { Driver, Kernel } from "@netd/driverapi";
 import { createLinuxKernel, quitProxy, raiseOpenFileLimit } from "@netd/kernel";
@@ -21,7 +20,8 @@ import { describeBuiltin, openDrivers, type DriverEntry } from "./driver-loader/
 import type { DaemonConfig } from "./config.js";
 import { driverLogger } from "./logger.js";
 import { killSeam } from "./kill-at.js";
-import { claim } from "./ownership.js";
+import { listenPrivately } from "./api-socket.js";
+import { claim, NETNS_LOCK } from "./ownership.js";
 import { proxyGauges } from "./proxy-metrics.js";
 import { createDaemonProxy, PROXY_SOCKET } from "./userland-proxy.js";
 
@@ -35,6 +35,14 @@ export interface DaemonOptions extends Pick<DaemonConfig, "socket" | "dataDir">,
   readonly driverModules?: readonly DriverEntry[];
   /** Where package names in `driverModules` are resolved first (the config file's directory). */
   readonly configDir?: string;
+  /**
+   * Name of the per-namespace lock (one daemon per network namespace); null: none. Default:
+   * the standard lock with the real kernel, none with an injected one (unit tests run many
+   * daemons over fake kernels in one namespace).
+   */
+  readonly netnsLock?: string | null;
+  /** How often self-repair reads the nftables generation, in ms (default 250). */
+  readonly selfRepairIntervalMs?: number;
 }
 
 export interface RunningDaemon {
@@ -46,7 +54,7 @@ export interface RunningDaemon {
 
 /** Starts the daemon; resolves once the socket answers. On failure nothing stays claimed. */
 export async function startDaemon(options: DaemonOptions): Promise<RunningDaemon> {
-  const release = await claim(options.socket, options.dataDir);
+  const release = await claim(options.socket, options.dataDir, options.netnsLock !== undefined ? options.netnsLock : options.kernel ? null : NETNS_LOCK);
   const undo: Array<() => unknown> = [release];
   const unwind = async () => {
     for (const step of undo.reverse()) await Promise.resolve(step()).catch(() => undefined);
@@ -111,18 +119,29 @@ export async function startDaemon(options: DaemonOptions): Promise<RunningDaemon
       ...(log ? { log: driverLogger(log) } : {}),
     });
     undo.push(() => dns.close());
-    const app = await createApiServer({ controller, kernel, events, metrics: new Metrics(), dns, drivers: loaded.map((l) => l.description), ...(daemonProxy ? { extraGauges: () => proxyGauges(daemonProxy) } : {}), ...(log ? { log } : {}) });
+    const metrics = new Metrics();
+    const app = await createApiServer({ controller, kernel, events, metrics, dns, drivers: loaded.map((l) => l.description), ...(daemonProxy ? { extraGauges: () => proxyGauges(daemonProxy) } : {}), ...(log ? { log } : {}) });
     undo.push(() => app.close());
     step("API built");
-    await app.listen({ path: options.socket });
-    chmodSync(options.socket, 0o660);
-    if (gid !== undefined) chownSync(options.socket, -1, gid);
+    const repair = controller.startSelfRepair({
+      ...(options.selfRepairIntervalMs !== undefined ? { intervalMs: options.selfRepairIntervalMs } : {}),
+      onRepaired(repaired) {
+        for (const driver of repaired) {
+          metrics.repaired(driver);
+          events.emit("daemon", "repair", "netd", { driver });
+        }
+        log?.warn({ drivers: repaired }, "repaired kernel state changed by someone else");
+      },
+    });
+    undo.push(() => repair.stop());
+    await listenPrivately((path) => app.listen({ path }), options.socket, { mode: 0o660, ...(gid !== undefined ? { gid } : {}) });
     let stopped: Promise<void> | null = null;
     return {
       app,
       controller,
       stop() {
         stopped ??= (async () => {
+          await repair.stop();
           await app.close();
           await dns.close();
           const failures = await controller.close();

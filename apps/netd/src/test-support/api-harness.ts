@@ -55,9 +55,11 @@ export interface ApiHarness {
   close(): Promise<void>;
 }
 
-export async function apiHarness(): Promise<ApiHarness> {
+/** `drivers` replaces the shape driver (e.g. the real bridge driver over the fake kernel). */
+export async function apiHarness(options: { drivers?: () => Driver[] } = {}): Promise<ApiHarness> {
   const kernel = createFakeKernel();
-  const controller = await Controller.open({ kernel, store: createMemoryStore(), drivers: [shapeDriver()], netnsPrefix: "nttest-" });
+  const drivers = options.drivers ? options.drivers() : [shapeDriver()];
+  const controller = await Controller.open({ kernel, store: createMemoryStore(), drivers, netnsPrefix: "nttest-" });
   const app = await createApiServer({ controller, events: new EventBus(), metrics: new Metrics() });
   return {
     app,

@@ -9,7 +9,7 @@ import type { BridgeEndpoint, BridgeFirewall, BridgeNetworkConfig } from "../mod
 import { addressOf, parseEndpointOptions } from "../options.js";
 import type { DriverState } from "../state.js";
 import { UndoStack } from "@netd/driverapi";
-import { configureContainerEnd, settleAll } from "./container-addresses.js";
+import { configureContainerEnd, forgetNeighbours, settleAll } from "./container-addresses.js";
 import { createVeth, setHairpin } from "./create-veth.js";
 import { checkHostVethFree, containerIfname, hostVethName, randomMac } from "./names.js";
 
@@ -49,6 +49,7 @@ export async function joinEndpoint(
   await checkHostVethFree(ctx, ep.hostIfname);
   const undo = new UndoStack();
   try {
+    await forgetNeighbours(ctx, network.bridgeName, ep);
     await createVeth(ctx, network, ep, undo);
     // The host end (bridge port) and the container end are on different netlink sockets.
     await settleAll([setHairpin(ctx, ep), configureContainerEnd(ctx, info, ep)]);

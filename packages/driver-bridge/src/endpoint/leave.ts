@@ -9,6 +9,7 @@ import { NetdAggregateError } from "@netd/driverapi";
 import type { DriverContext, EndpointInfo } from "@netd/driverapi";
 import type { BridgeFirewall, BridgeNetworkConfig, Publisher } from "../model.js";
 import type { DriverState } from "../state.js";
+import { forgetNeighbours } from "./container-addresses.js";
 import { hostVethName } from "./names.js";
 
 export async function leaveEndpoint(
@@ -47,6 +48,7 @@ export async function leaveEndpoint(
       const log = ctx.log;
       state.reaper.delete(ctx.kernel, ctx.hostNetns, name, rec.endpoint.netns, (e) => log.error("deleting a left endpoint's veth failed; the next start retries", { veth: name, error: String(e) }));
     });
+    if (network) await step(() => forgetNeighbours(ctx, network.bridgeName, rec.endpoint));
   } else {
     // No record: a join a crash interrupted. Its veth is found by its derived name; it is
     // deleted when it is a veth on this network's bridge (or on none: it died mid-join).

@@ -1,3 +1,4 @@
+import { nft } from "@netd/driverapi";
 import { createFakeKernel, type FakeKernel } from "@netd/kernel-fake";
 import { describe, expect, it } from "vitest";
 import { endpoint, network } from "../../test/golden/cases.js";
@@ -28,6 +29,8 @@ async function sets(kernel: FakeKernel): Promise<Record<string, string[]>> {
 
 const any4 = (hostPort: number, ip: string, port: number): PortMapping => ({ family: 4, protocol: "tcp", hostIp: null, hostPort, containerIp: ip, containerPort: port });
 const open4 = (ip: string, port: number): PortOpening => ({ family: 4, protocol: "tcp", containerIp: ip, containerPort: port });
+/** Someone else's table text (a test stands in for `nft -f`). */
+const tampered = (text: string) => nft(Object.assign([text], { raw: [text] }));
 const ports = (mappings: PortMapping[], openings: PortOpening[]): EndpointPorts => ({ mappings, openings });
 
 describe("bridge firewall", () => {
@@ -89,6 +92,7 @@ describe("bridge firewall", () => {
     await fw.setEndpointPorts(a.id, ports([any4(8080, a.ipv4!, 80)], [open4(a.ipv4!, 80)]));
     const before = kernel.snapshot();
     await expect(fw.setEndpointPorts(b.id, ports([any4(8080, b.ipv4!, 80)], [open4(b.ipv4!, 80)]))).rejects.toThrow(/tcp \. 8080.*already mapped/);
+    await expect(fw.setEndpointPorts(b.id, ports([any4(8080, b.ipv4!, 80)], [open4(b.ipv4!, 80)]))).rejects.toMatchObject({ code: "PORT_ALREADY_MAPPED", category: "conflict" });
     expect(kernel.snapshot()).toEqual(before);
   });
 
@@ -101,6 +105,34 @@ describe("bridge firewall", () => {
     expect((await sets(kernel)).anyport4).toBeUndefined();
     await fw.setEndpointPorts(a.id, ports([any4(8080, a.ipv4!, 80)], [open4(a.ipv4!, 80)]));
     expect((await sets(kernel)).anyport4).toEqual(["tcp . 8080 : 10.31.7.2 . 80"]);
+  });
+
+  it("verify finds nothing to repair in its own table, and re-applies a deleted, emptied or replaced table", async () => {
+    const { kernel, fw } = setup();
+    const T = { family: "inet" as const, name: "netd" };
+    expect(await fw.verify()).toEqual([]);
+    await fw.addNetwork(net);
+    await fw.addEndpoint(net, a);
+    await fw.setEndpointPorts(a.id, ports([any4(8080, a.ipv4!, 80)], [open4(a.ipv4!, 80)]));
+    const list = () => kernel.nft.listTable(kernel.hostNetns, T);
+    const good = await list();
+    const goodBody = kernel.snapshot().namespaces[kernel.hostNetns]!.nft["inet netd"]!.body;
+    kernel.clearCalls();
+    expect(await fw.verify()).toEqual([]);
+    expect(kernel.calls).toEqual([]);
+
+    await kernel.nft.deleteTable(kernel.hostNetns, T);
+    expect(await fw.verify()).toEqual(["table inet netd is missing"]);
+    expect(await list()).toEqual(good);
+
+    await kernel.nft.updateElements(kernel.hostNetns, [{ op: "delete", table: T, set: "anyport4", elements: [nft`tcp . 8080 : 10.31.7.2 . 80`] }]);
+    expect(await fw.verify()).toEqual(["anyport4: 0 elements, expected 1"]);
+    expect(await list()).toEqual(good);
+
+    // Same sets, but a chain's rules are gone (as after `nft flush chain`).
+    await kernel.nft.replaceTable(kernel.hostNetns, T, tampered(goodBody.replace("\t\tfib daddr type local goto published\n\t}\n\n\tchain nat_output", "\t}\n\n\tchain nat_output")));
+    expect((await fw.verify()).join()).toMatch(/chain nat_prerouting:1 missing or changed/);
+    expect(await list()).toEqual(good);
   });
 
   it("refuses ports for an unknown endpoint and ignores empty ones", async () => {

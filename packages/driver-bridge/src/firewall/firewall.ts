@@ -13,9 +13,10 @@
 import type { Kernel, Logger, NetnsPath, NftElementChange, NftTableRef } from "@netd/driverapi";
 import { bridgeError } from "../errors.js";
 import type { BridgeEndpoint, BridgeFirewall, BridgeNetworkConfig, EndpointPorts } from "../model.js";
-import { guardElements, type Element } from "./elements.js";
+import { dispatchElements, guardElements, type Element } from "./elements.js";
 import { diffPorts, NO_PORTS, portElements, updateRefs, type PortElements } from "./ports-diff.js";
-import { renderTable } from "./render.js";
+import { expectedElements, fingerprintDiff, fingerprintOf, renderedChains } from "./fingerprint.js";
+import { CONTAINER_NAMES, renderTable } from "./render.js";
 
 export interface FirewallOptions {
   readonly kernel: Kernel;
@@ -37,6 +38,12 @@ export interface BridgeFirewallImpl extends BridgeFirewall {
   elements(): Element[];
   /** The recorded networks. */
   networks(): BridgeNetworkConfig[];
+  /**
+   * Compares the table in the kernel with the recorded state (chains, rule counts, element
+   * counts) and, when someone else changed or removed it, re-applies the whole table in one
+   * replace. Returns what differed (empty: nothing to repair). Serialised with every change.
+   */
+  verify(): Promise<string[]>;
 }
 
 interface EndpointRecord {
@@ -76,13 +83,15 @@ export function createBridgeFirewall(opts: FirewallOptions): BridgeFirewallImpl 
     return out;
   };
 
+  const render = () => renderTable({ userlandProxy: opts.userlandProxy, networks: [...networks.values()], elements: elements() });
+
   const applyAll = async (): Promise<void> => {
     if (deferred) return;
     if (networks.size === 0) {
       await opts.kernel.nft.deleteTable(opts.netns, table);
       return;
     }
-    await opts.kernel.nft.replaceTable(opts.netns, table, renderTable({ userlandProxy: opts.userlandProxy, networks: [...networks.values()], elements: elements() }));
+    await opts.kernel.nft.replaceTable(opts.netns, table, render());
   };
 
   const applyElements = async (remove: readonly Element[], add: readonly Element[]): Promise<void> => {
@@ -104,7 +113,8 @@ export function createBridgeFirewall(opts: FirewallOptions): BridgeFirewallImpl 
       const owner = mappingOwner.get(id);
       if (owner !== undefined && owner !== endpointId) {
         const e = next.mappings.get(id)!;
-        throw bridgeError("INVALID_NETWORK", `published port ${e.key} (${e.set}) is already mapped to endpoint ${owner.slice(0, 12)}`, "release it from that endpoint first", { key: e.key, owner });
+        // A clash with existing state, like the allocator's PORT_ALREADY_ALLOCATED: 409, not 400.
+        throw bridgeError("PORT_ALREADY_MAPPED", `published port ${e.key} (${e.set}) is already mapped to endpoint ${owner.slice(0, 12)}`, "pick another host port or unpublish the binding that holds it", { key: e.key, owner });
       }
     }
     const diff = diffPorts(before, next, openRefs);
@@ -209,6 +219,19 @@ export function createBridgeFirewall(opts: FirewallOptions): BridgeFirewallImpl 
       serial(async () => {
         deferred = false;
         await applyAll();
+      }),
+
+    verify: () =>
+      serial(async () => {
+        if (deferred || networks.size === 0) return [];
+        const listing = await opts.kernel.nft.listTable(opts.netns, table);
+        const rendered = render();
+        const differences =
+          listing === null
+            ? [`table ${table.family} ${table.name} is missing`]
+            : fingerprintDiff({ chains: renderedChains(rendered.text), elements: new Map() }, expectedElements(CONTAINER_NAMES, [...[...networks.values()].flatMap(dispatchElements), ...elements()]), fingerprintOf(listing));
+        if (differences.length > 0) await opts.kernel.nft.replaceTable(opts.netns, table, rendered);
+        return differences;
       }),
 
     beginRestore() {

@@ -33,6 +33,9 @@ const CONTAINERS: ReadonlyArray<readonly [kind: "map" | "set", name: string, typ
   ["set", "open6", nft`ipv6_addr . inet_proto . inet_service`],
 ];
 
+/** Names of every set and map the table declares. */
+export const CONTAINER_NAMES: readonly string[] = CONTAINERS.map(([, name]) => name);
+
 function container(kind: "map" | "set", name: string, type: NftText, elements: readonly NftText[]): NftText {
   const lines = [nft`\t${kind} ${name} {`, nft`\t\ttype ${type}`];
   if (elements.length > 0) {

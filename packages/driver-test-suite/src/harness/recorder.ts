@@ -15,7 +15,7 @@ export interface RecordedCall {
 }
 
 const GROUPS = ["netns", "links", "addresses", "routes", "sysctl", "nft", "conntrack"] as const;
-const READS = /\.(get|list|exists|identity|listTable)$/;
+const READS = /\.(get|list|exists|identity|listTable|generation)$/;
 
 /** Calls that add something: not allowed in a `release` phase. */
 export function isAcquiring(call: RecordedCall): boolean {

@@ -5,6 +5,7 @@ import { createConntrack } from "./conntrack.js";
 import type { LinuxContext } from "./context.js";
 import { createLinks } from "./links.js";
 import { createNetnsApi } from "./netns.js";
+import { createNeighbours } from "./neighbours.js";
 import { createNft } from "./nft.js";
 import { createRoutes } from "./routes.js";
 import { SocketCache } from "./socket-cache.js";
@@ -31,8 +32,9 @@ export function createLinuxKernel(options: LinuxKernelOptions = {}): Kernel {
     addresses: createAddresses(ctx),
     routes: createRoutes(ctx),
     sysctl: createSysctl(),
-    nft: createNft(),
+    nft: createNft(ctx),
     conntrack: createConntrack(ctx),
+    neighbours: createNeighbours(ctx),
     close: () => sockets.close(),
   };
 }

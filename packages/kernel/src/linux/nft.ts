@@ -5,7 +5,13 @@
  */
 import { isNftText, type NftApi, type NftTableRef, type NftText } from "@netd/driverapi";
 import * as native from "@netd/netlink-native";
+import { NETLINK_NETFILTER } from "@netd/netlink-native";
+import { check, type LinuxContext } from "./context.js";
 import { errnoFromText, kernelError } from "./errors.js";
+import * as c from "./rtnetlink/constants.js";
+import { parseAttrs } from "./rtnetlink/decode.js";
+import { message } from "./rtnetlink/encode.js";
+import { nfgenmsg } from "./rtnetlink/messages.js";
 import { assertNetns, isHostPath } from "./socket-cache.js";
 import { validateNetnsPath } from "./validate.js";
 
@@ -43,8 +49,19 @@ function firstError(err: string): string {
   return line.slice(line.indexOf("Error:") >= 0 ? line.indexOf("Error:") + 7 : 0).trim();
 }
 
+/** NFT_MSG_GETGEN: the ruleset generation, answered with one NFT_MSG_NEWGEN message. */
+export function getGenRequest(): Buffer {
+  return message((c.NFNL_SUBSYS_NFTABLES << 8) | c.NFT_MSG_GETGEN, c.NLM_F_REQUEST | c.NLM_F_ACK, nfgenmsg(c.AF_UNSPEC), []);
+}
+
+/** NFTA_GEN_ID of a NEWGEN payload (after its nfgenmsg), or null. */
+export function genIdOf(payload: Buffer): number | null {
+  const id = parseAttrs(payload.subarray(4)).get(c.NFTA_GEN_ID);
+  return id && id.length >= 4 ? id.readUInt32BE(0) : null;
+}
+
 /** The Linux implementation of {@link NftApi}. */
-export function createNft(): NftApi {
+export function createNft(ctx?: LinuxContext): NftApi {
   async function run(netns: string, script: string, op: string, names: string[], json = false): Promise<native.NftRunResult> {
     await assertNetns(netns);
     return native.nftRun(script, { netns: isHostPath(netns) ? null : netns, json });
@@ -99,5 +116,21 @@ export function createNft(): NftApi {
       }
       return JSON.parse(r.out) as unknown;
     },
+
+    ...(ctx
+      ? {
+          // Over nfnetlink, not libnftables: one small request, cheap enough to poll.
+          async generation(netns: string): Promise<number> {
+            validateNetnsPath(netns);
+            const sock = await ctx.sockets.get(netns, NETLINK_NETFILTER);
+            const [reply] = await sock.request([getGenRequest()]);
+            check(reply!, { op: "read nft generation", names: [], netns });
+            const msg = reply!.messages.find((m) => (m.type & 0xff) === c.NFT_MSG_NEWGEN);
+            const id = msg ? genIdOf(msg.payload) : null;
+            if (id === null) throw kernelError("NFT_ERROR", `the kernel sent no nftables generation for ${netns}`, undefined, { op: "read nft generation", netns });
+            return id;
+          },
+        }
+      : {}),
   };
 }

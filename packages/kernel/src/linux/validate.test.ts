@@ -17,9 +17,9 @@ function codeOf(fn: () => unknown): string {
 }
 
 describe("validation", () => {
-  it("interface names follow dev_valid_name", () => {
+  it("interface names follow the shared rule (dev_valid_name, no templates, no shell metacharacters)", () => {
     for (const ok of ["eth0", "a", "veth1a2b3c4d5e6", "br-1.2_x"]) expect(validateIfName(ok)).toBe(ok);
-    for (const bad of ["", ".", "..", "a/b", "a b", "a\tb", "a:b", "abcdefghijklmnop", "ééééééééé", 5, null]) {
+    for (const bad of ["", ".", "..", "a/b", "a b", "a\tb", "a:b", "abcdefghijklmnop", "ééééééééé", 5, null, "eth%d", "x;reboot", "$(id)", "all", "default"]) {
       expect(codeOf(() => validateIfName(bad))).toBe("INVALID_INTERFACE_NAME/invalid");
     }
   });

@@ -5,26 +5,16 @@
 import { isAbsolute } from "node:path";
 import ipaddr from "ipaddr.js";
 import type { IpFamily } from "@netd/driverapi";
+import { IFNAME_RULE, interfaceNameProblem } from "@netd/driverapi";
 import { kernelError } from "./errors.js";
 
-/** Linux dev_valid_name(): 1-15 bytes, not "." or "..", no '/', ':', NUL or whitespace. */
+/** The shared interface-name rule of @netd/driverapi (stricter than dev_valid_name: no '%'). */
 export function validateIfName(name: unknown, what = "interface name"): string {
-  const ok =
-    typeof name === "string" &&
-    name.length > 0 &&
-    Buffer.byteLength(name, "utf8") <= 15 &&
-    name !== "." &&
-    name !== ".." &&
-    !/[/:\s\0]/u.test(name);
-  if (!ok) {
-    throw kernelError(
-      "INVALID_INTERFACE_NAME",
-      `${what} ${JSON.stringify(name)} is not a valid Linux interface name`,
-      "use 1-15 bytes without '/', ':' or whitespace, and not '.' or '..'",
-      { value: name },
-    );
+  const problem = interfaceNameProblem(name);
+  if (problem !== null) {
+    throw kernelError("INVALID_INTERFACE_NAME", `${what} ${JSON.stringify(name)} is not a valid interface name: it ${problem}`, IFNAME_RULE, { value: name });
   }
-  return name;
+  return name as string;
 }
 
 /** A namespace name for /run/netns: like an interface name rule but up to 255 bytes. */

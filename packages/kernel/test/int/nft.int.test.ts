@@ -89,6 +89,21 @@ describe("nft", () => {
     await k.nft.deleteTable(ns.path, T);
   });
 
+  it("generation is stable while nothing changes and moves with netd's and anyone else's changes", async () => {
+    const ns = await env().netns("n");
+    const k = kernel();
+    const g0 = await k.nft.generation!(ns.path);
+    expect(Number.isInteger(g0)).toBe(true);
+    expect(await k.nft.generation!(ns.path)).toBe(g0);
+    await k.nft.replaceTable(ns.path, T, BODY);
+    const g1 = await k.nft.generation!(ns.path);
+    expect(g1).not.toBe(g0);
+    expect(await k.nft.generation!(ns.path)).toBe(g1);
+    expect((await ns.exec(["nft", "flush", "ruleset"])).code).toBe(0);
+    expect(await k.nft.generation!(ns.path)).not.toBe(g1);
+    await expectNetdError(k.nft.generation!("relative/path"), "INVALID_NETNS", "invalid");
+  });
+
   it("refuses tables that are not netd's and never touches them", async () => {
     const ns = await env().netns("n");
     const k = kernel();

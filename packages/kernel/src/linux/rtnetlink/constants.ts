@@ -91,6 +91,10 @@ export const RTN_UNICAST = 1;
 
 // ctnetlink (NETLINK_NETFILTER)
 export const NFNL_SUBSYS_CTNETLINK = 1;
+export const NFNL_SUBSYS_NFTABLES = 10;
+export const NFT_MSG_NEWGEN = 15;
+export const NFT_MSG_GETGEN = 16;
+export const NFTA_GEN_ID = 1;
 export const IPCTNL_MSG_CT_GET = 1;
 export const IPCTNL_MSG_CT_DELETE = 2;
 export const CTA_TUPLE_ORIG = 1;

@@ -12,6 +12,7 @@ import { ErrorBody, FiltersQuery, IdParams } from "../schemas/common.js";
 import type { EndpointConfigBody } from "../schemas/common.js";
 import { NetworkConnectBody, NetworkCreateBody, NetworkCreateResponse, NetworkDisconnectBody, NetworkPruneResponse, NetworkResource } from "../schemas/networks.js";
 import type { NetworkCreateBodyT } from "../schemas/networks.js";
+import { untilCutoff } from "../until.js";
 import { networkView } from "../views/network-view.js";
 
 const errors = { 400: ErrorBody, 403: ErrorBody, 404: ErrorBody, 409: ErrorBody, 500: ErrorBody };
@@ -22,7 +23,7 @@ export function toCreateRequest(b: NetworkCreateBodyT): CreateNetworkRequest {
     if (b[f] === true) throw invalidArgument(`${f} networks are not supported by netd (swarm only)`, `drop ${f} or set it to false`);
   }
   const scope = (b as { Scope?: unknown }).Scope;
-  if (scope !== undefined && scope !== "" && scope !== "local") throw invalidArgument(`scope ${JSON.stringify(scope)} is not supported`, 'use "local" or leave it empty');
+  if (scope != null && scope !== "" && scope !== "local") throw invalidArgument(`scope ${JSON.stringify(scope)} is not supported`, 'use "local" or leave it empty');
   const ipamDriver = b.IPAM?.Driver;
   if (ipamDriver && ipamDriver !== "default") throw invalidArgument(`IPAM driver '${ipamDriver}' is not supported`, 'use "default" or leave it empty');
   const ipam: { ipv4?: IpamFamilyRequest; ipv6?: IpamFamilyRequest } = {};
@@ -121,8 +122,7 @@ export function networkRoutes(app: ApiApp, { controller, events }: ApiDeps): voi
   app.post("/networks/prune", { schema: { tags: ["networks"], querystring: FiltersQuery, response: { 200: NetworkPruneResponse, ...errors } } }, async (req) => {
     const f = parseFilters(req.query.filters, ["label", "label!", "until"]);
     const until = f.get("until")?.[0];
-    const cutoff = until === undefined ? Infinity : /^\d+$/.test(until) ? Number(until) * 1000 : Date.parse(until);
-    if (Number.isNaN(cutoff)) throw invalidArgument(`invalid until filter '${until}'`, "use a Unix timestamp or an RFC 3339 date");
+    const cutoff = until === undefined ? Infinity : untilCutoff(until);
     const used = new Set(controller.listEndpoints().map((e) => e.networkId));
     const deleted: string[] = [];
     for (const n of controller.listNetworks()) {

@@ -24,8 +24,8 @@ async function createWithNetworks(controller: Controller, deps: ApiDeps, b: Sand
   // Resolve every network first: an unknown name fails before anything is created.
   const networks = Object.entries(b.Networks ?? {}).map(([ref, cfg]) => ({ network: controller.getNetwork(ref), config: toEndpointConfig(cfg) }));
   const sb = await controller.createSandbox({
-    ...(b.Name !== undefined ? { name: b.Name } : {}),
-    ...(b.Netns !== undefined ? { netns: b.Netns } : {}),
+    ...(b.Name != null ? { name: b.Name } : {}),
+    ...(b.Netns != null ? { netns: b.Netns } : {}),
     portBindings: ports.portBindings,
     exposedPorts: ports.exposedPorts,
     labels: b.Labels ?? {},

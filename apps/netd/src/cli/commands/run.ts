@@ -24,7 +24,7 @@ export function runCommand(program: Command, client: () => ApiClient): void {
       try {
         sb = await c.call<SandboxView>("POST", "/sandboxes", sandboxBody(o));
       } catch (e) {
-        throw new CliError((e as Error).message, 125);
+        throw new CliError((e as Error).message, 125, (e as CliError).code);
       }
       const status = await execInNetns(sb.Netns, argv);
       if (o.rm) {

@@ -22,6 +22,23 @@ if ((${#missing[@]})); then
   DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${missing[@]}" >/dev/null
 fi
 
+# The real-kernel test harness (packages/testing/src/vm) boots Debian's kernel under qemu with
+# an initramfs built from busybox and cpio; recommends would pull in a desktop stack.
+VM_PACKAGES=(qemu-system-x86 cpio busybox-static)
+vm_missing=()
+for p in "${VM_PACKAGES[@]}"; do
+  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || vm_missing+=("$p")
+done
+if ((${#vm_missing[@]})); then
+  if [[ $(id -u) -ne 0 ]]; then
+    echo "netd: missing Debian packages for the VM tests: ${vm_missing[*]}; run as root or: apt-get install --no-install-recommends ${vm_missing[*]}" >&2
+    exit 1
+  fi
+  echo "netd: installing ${vm_missing[*]}"
+  DEBIAN_FRONTEND=noninteractive apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${vm_missing[@]}" >/dev/null
+fi
+
 # The docker CLI for the API compatibility test (apps/netd/test/int/docker-cli.int.test.ts).
 # Debian 12's docker.io (20.10, API 1.41) is the only packaged client; installing the package
 # would also install and start dockerd, which rewrites the host's firewall. So only its client

@@ -8,7 +8,8 @@ const root = new URL("..", import.meta.url).pathname;
 let passed = 0;
 let failed = 0;
 const reports = [];
-for (const group of ["packages", "apps"]) {
+for (const group of ["packages", "apps", "examples"]) {
+  if (!existsSync(join(root, group))) continue;
   for (const dir of readdirSync(join(root, group))) {
     const cache = join(root, group, dir, ".cache");
     if (!existsSync(cache)) continue;

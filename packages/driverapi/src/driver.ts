@@ -283,7 +283,9 @@ export interface Driver {
 
 /**
  * What a driver package's default export may be, so the daemon can load it from its config
- * file: the Driver itself, or a factory called once with the options given in the config
- * (`{}` when none).
+ * file: the Driver itself, or a factory called once at daemon start with the entry's
+ * `options` (`{}` when none). Without a default export the daemon takes a named export
+ * `driver` (a Driver or a factory). The daemon then checks `apiVersion === API_VERSION` and
+ * that the name is not taken, and refuses to start otherwise. See docs/writing-a-driver.md.
  */
 export type DriverFactory = (options: Readonly<Record<string, unknown>>) => Driver | Promise<Driver>;

@@ -5,6 +5,7 @@ import type { ZodTypeProvider } from "fastify-type-provider-zod";
 import type { Controller } from "@netd/libnet-core";
 import type { EventBus } from "./events.js";
 import type { Metrics } from "./metrics.js";
+import type { DriverDescription } from "../daemon/driver-loader/types.js";
 
 /** The fastify instance with zod schemas as its type provider. */
 export type ApiApp = FastifyInstance<RawServerDefault, IncomingMessage, ServerResponse, FastifyBaseLogger, ZodTypeProvider>;
@@ -14,4 +15,6 @@ export interface ApiDeps {
   readonly controller: Controller;
   readonly events: EventBus;
   readonly metrics: Metrics;
+  /** Registered drivers with their versions for `/info`; absent: names from the controller. */
+  readonly drivers?: readonly DriverDescription[];
 }

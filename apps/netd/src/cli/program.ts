@@ -8,6 +8,7 @@ import { NETD_VERSION } from "../version.js";
 import { booleanFlags, normalizeBoolFlags } from "./bool-flags.js";
 import { ApiClient, DEFAULT_HOST } from "./client.js";
 import { daemonCommands } from "./commands/daemon.js";
+import { driversCommand } from "./commands/drivers.js";
 import { networkCommands } from "./commands/network.js";
 import { runCommand } from "./commands/run.js";
 import { sandboxCommands } from "./commands/sandbox.js";
@@ -26,6 +27,7 @@ export function buildProgram(): Command {
   networkCommands(program, client);
   sandboxCommands(program, client);
   runCommand(program, client);
+  driversCommand(program, client);
   return program;
 }
 

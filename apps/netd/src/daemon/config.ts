@@ -3,7 +3,9 @@
  * Validated before anything starts; a bad value names itself and the file.
  */
 import { readFileSync } from "node:fs";
+import { dirname, isAbsolute, resolve } from "node:path";
 import { z } from "zod";
+import { DriverEntrySchema, type DriverEntry } from "./driver-loader/types.js";
 import { LOG_LEVELS } from "./logger.js";
 
 export const DEFAULT_SOCKET = "/run/netd/netd.sock";
@@ -21,6 +23,12 @@ export const DaemonConfigSchema = z.strictObject({
   group: z.string().min(1).optional(),
   /** Prefix of the namespaces netd creates for sandboxes. */
   netnsPrefix: z.string().regex(/^[a-zA-Z0-9_.-]{1,32}$/).default("netd-"),
+  /**
+   * Drivers to load besides the built-in ones: npm package names or paths to ES modules
+   * (relative to the config file), or `{ "module": …, "options": {…} }` (factory options).
+   * Config file only. See docs/writing-a-driver.md.
+   */
+  drivers: z.array(DriverEntrySchema).default([]),
 });
 export type DaemonConfig = z.infer<typeof DaemonConfigSchema>;
 
@@ -40,7 +48,13 @@ export function loadDaemonConfig(file: string | undefined, flags: Partial<Record
     const issues = parsed.error.issues.map((i) => `${i.path.join(".") || (i as { keys?: string[] }).keys?.join(", ") || "config"}: ${i.message}`);
     throw new Error(`invalid daemon configuration${file ? ` (${file} and flags)` : ""}: ${issues.join("; ")}`);
   }
-  return parsed.data;
+  return file === undefined ? parsed.data : { ...parsed.data, drivers: parsed.data.drivers.map((d) => relativeTo(dirname(resolve(file)), d)) };
+}
+
+/** A path entry ("./x.js", "../x.js") made absolute against the config file's directory; package names stay. */
+function relativeTo(dir: string, entry: DriverEntry): DriverEntry {
+  const fix = (m: string): string => (!isAbsolute(m) && (m.startsWith("./") || m.startsWith("../")) ? resolve(dir, m) : m);
+  return typeof entry === "string" ? fix(entry) : { ...entry, module: fix(entry.module) };
 }
 
 /** The numeric gid of a group name (from /etc/group) or number. */

@@ -13,18 +13,23 @@ import type { ApiApp } from "../api/app-types.js";
 import { EventBus } from "../api/events.js";
 import { Metrics } from "../api/metrics.js";
 import { createApiServer } from "../api/server.js";
-import { createDrivers } from "../drivers.js";
 import { openLogStore } from "../store/log-store.js";
 import { resolveGroup } from "./config.js";
+import { describeBuiltin, openDrivers, type DriverEntry } from "./driver-loader/index.js";
 import type { DaemonConfig } from "./config.js";
 import { driverLogger } from "./logger.js";
 import { claim } from "./ownership.js";
 
 /** What {@link startDaemon} needs; `kernel` and `drivers` are injectable for unit tests. */
-export interface DaemonOptions extends Pick<DaemonConfig, "socket" | "dataDir">, Partial<Omit<DaemonConfig, "socket" | "dataDir">> {
+export interface DaemonOptions extends Pick<DaemonConfig, "socket" | "dataDir">, Partial<Omit<DaemonConfig, "socket" | "dataDir" | "drivers">> {
   readonly log?: PinoLogger;
   readonly kernel?: Kernel;
+  /** Replaces the built-in and configured drivers (unit tests). */
   readonly drivers?: Driver[];
+  /** The config file's `drivers`, loaded after the built-in ones. */
+  readonly driverModules?: readonly DriverEntry[];
+  /** Where package names in `driverModules` are resolved first (the config file's directory). */
+  readonly configDir?: string;
 }
 
 export interface RunningDaemon {
@@ -43,6 +48,8 @@ export async function startDaemon(options: DaemonOptions): Promise<RunningDaemon
   };
   try {
     const gid = options.group === undefined ? undefined : resolveGroup(options.group);
+    // Loaded first: a broken driver stops startup before the store or the kernel is opened.
+    const loaded = options.drivers ? options.drivers.map(describeBuiltin) : await openDrivers({ userlandProxy: options.userlandProxy ?? true }, options.driverModules ?? [], options.configDir);
     const store = await openLogStore({ dir: options.dataDir });
     undo.push(() => store.close());
     if (options.kernel === undefined) {
@@ -51,7 +58,7 @@ export async function startDaemon(options: DaemonOptions): Promise<RunningDaemon
     }
     const kernel = options.kernel ?? createLinuxKernel();
     undo.push(() => kernel.close());
-    const drivers = options.drivers ?? createDrivers({ userlandProxy: options.userlandProxy ?? true });
+    const drivers = loaded.map((l) => l.driver);
     const ports = createPortAllocator();
     const log = options.log;
     const controller = await Controller.open({
@@ -64,7 +71,7 @@ export async function startDaemon(options: DaemonOptions): Promise<RunningDaemon
       netnsPrefix: options.netnsPrefix ?? "netd-",
     });
     undo.push(() => controller.close());
-    const app = await createApiServer({ controller, events: new EventBus(), metrics: new Metrics(), ...(log ? { log } : {}) });
+    const app = await createApiServer({ controller, events: new EventBus(), metrics: new Metrics(), drivers: loaded.map((l) => l.description), ...(log ? { log } : {}) });
     undo.push(() => app.close());
     await app.listen({ path: options.socket });
     chmodSync(options.socket, 0o660);

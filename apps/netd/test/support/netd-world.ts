@@ -81,7 +81,9 @@ export function rawHttp(socketPath: string, method: string, path: string, body?:
 export const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 /** Creates host + remote (veth, dual-stack addresses) and a temp dir; netd is not started yet. */
-export async function makeNetdWorld(env: TestEnv): Promise<NetdWorld> {
+export async function makeNetdWorld(env: TestEnv, options: { readonly main?: string } = {}): Promise<NetdWorld> {
+  // Another netd entry point, e.g. the bin of a package installed from its tarball.
+  const main = options.main ?? MAIN;
   const host = await env.netns("host");
   const remote = await env.netns("remote");
   await linkNetns({ ns: host, name: "up0", addresses: [`${HOST4}/24`, `${HOST6}/64`] }, { ns: remote, name: "eth0", addresses: [`${REMOTE4}/24`, `${REMOTE6}/64`] });
@@ -100,7 +102,7 @@ export async function makeNetdWorld(env: TestEnv): Promise<NetdWorld> {
     dataDir,
     daemon: null,
     async start(extra = []) {
-      const d = await env.spawnIn(host, [...clean, "nsenter", mnt, "--", "node", MAIN, "daemon", "--socket", sock, "--data-dir", dataDir, "--netns-prefix", `${env.prefix}-`, ...extra]);
+      const d = await env.spawnIn(host, [...clean, "nsenter", mnt, "--", "node", main, "daemon", "--socket", sock, "--data-dir", dataDir, "--netns-prefix", `${env.prefix}-`, ...extra]);
       world.daemon = d;
       const deadline = Date.now() + 20_000;
       for (;;) {
@@ -110,13 +112,13 @@ export async function makeNetdWorld(env: TestEnv): Promise<NetdWorld> {
         await sleep(100);
       }
     },
-    cli: (args) => host.exec([...clean, "nsenter", mnt, "--", "node", MAIN, "-H", `unix://${sock}`, ...args], { timeoutMs: 30_000 }),
+    cli: (args) => host.exec([...clean, "nsenter", mnt, "--", "node", main, "-H", `unix://${sock}`, ...args], { timeoutMs: 30_000 }),
     async ok(args) {
       const r = await world.cli(args);
       if (r.code !== 0) throw new Error(`netd ${args.join(" ")} exited ${r.code}: ${r.stderr}${r.stdout}`);
       return r.stdout;
     },
-    spawnCli: (args) => env.spawnIn(host, [...clean, "nsenter", mnt, "--", "node", MAIN, "-H", `unix://${sock}`, ...args]),
+    spawnCli: (args) => env.spawnIn(host, [...clean, "nsenter", mnt, "--", "node", main, "-H", `unix://${sock}`, ...args]),
     http: (method, path, body) => rawHttp(sock, method, path, body),
     async adoptSandbox(ref) {
       const deadline = Date.now() + 15_000;
@@ -131,7 +133,7 @@ export async function makeNetdWorld(env: TestEnv): Promise<NetdWorld> {
         await sleep(100);
       }
     },
-    node: (args) => [...clean, "nsenter", mnt, "--", "node", MAIN, ...args],
+    node: (args) => [...clean, "nsenter", mnt, "--", "node", main, ...args],
     dispose: () => rmSync(dir, { recursive: true, force: true }),
   };
   return world;

@@ -7,7 +7,7 @@ import { API_VERSION, MIN_API_VERSION, NETD_VERSION } from "../../version.js";
 const dockerArch = () => (arch() === "x64" ? "amd64" : arch());
 
 /** Registers the routes. */
-export function systemRoutes(app: ApiApp, { controller }: ApiDeps): void {
+export function systemRoutes(app: ApiApp, { controller, drivers }: ApiDeps): void {
   app.get("/_ping", { schema: { tags: ["system"], response: { 200: z.string() } } }, (_req, reply) => {
     void reply.header("Content-Type", "text/plain; charset=utf-8").header("Cache-Control", "no-cache, no-store, must-revalidate").header("Pragma", "no-cache");
     return Promise.resolve("OK");
@@ -40,6 +40,14 @@ export function systemRoutes(app: ApiApp, { controller }: ApiDeps): void {
       Containers: controller.listSandboxes().length,
       Plugins: { Network: controller.drivers().map((d) => d.name), Volume: [], Log: [] },
       Driver: "netd",
+      // netd's own field: every registered network driver with where it came from.
+      NetworkDrivers: (drivers ?? controller.drivers().map((d) => ({ ...d, source: "builtin", package: null, version: null }))).map((d) => ({
+        Name: d.name,
+        ApiVersion: d.apiVersion,
+        Source: d.source,
+        Package: d.package,
+        Version: d.version,
+      })),
       Warnings: [],
     }),
   );

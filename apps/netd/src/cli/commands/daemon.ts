@@ -2,6 +2,7 @@
  * `netd daemon` (foreground, JSON logs on stdout) and `netd cleanup`. The daemon's modules
  * (libnet-core, kernel, drivers) are imported lazily, so client commands never load them.
  */
+import { dirname, resolve } from "node:path";
 import type { Command } from "commander";
 import { InvalidArgumentError } from "commander";
 import { DEFAULT_DATA_DIR, DEFAULT_SOCKET, loadDaemonConfig } from "../../daemon/config.js";
@@ -33,10 +34,18 @@ function config(o: DaemonFlags): DaemonConfig {
   }
 }
 
-async function runCleanup(cfg: DaemonConfig): Promise<void> {
+async function runCleanup(cfg: DaemonConfig, configFile: string | undefined): Promise<void> {
   const log = createLogger(cfg.logLevel);
   const { cleanup } = await import("../../daemon/cleanup.js");
-  const res = await cleanup({ socket: cfg.socket, dataDir: cfg.dataDir, log, netnsPrefix: cfg.netnsPrefix });
+  // The configured drivers too: their cleanup hooks remove what they own.
+  const { openDrivers } = await import("../../daemon/driver-loader/index.js");
+  let drivers;
+  try {
+    drivers = (await openDrivers({ userlandProxy: false }, cfg.drivers, configFile ? dirname(resolve(configFile)) : undefined)).map((l) => l.driver);
+  } catch (e) {
+    throw new CliError(e instanceof Error ? e.message : String(e));
+  }
+  const res = await cleanup({ socket: cfg.socket, dataDir: cfg.dataDir, log, netnsPrefix: cfg.netnsPrefix, drivers });
   log.info({ sandboxes: res.sandboxes, networks: res.networks, failures: res.failures }, "cleanup finished");
   if (res.failures.length > 0) throw new CliError(`cleanup left things behind:\n  ${res.failures.join("\n  ")}`);
 }
@@ -47,7 +56,7 @@ export function daemonCommands(program: Command): void {
     cmd
       .option("--socket <path>", `unix socket to serve the API on (default ${DEFAULT_SOCKET})`, absolutePath)
       .option("--data-dir <dir>", `directory for netd's state (default ${DEFAULT_DATA_DIR})`, absolutePath)
-      .option("--config <file>", "JSON config file with the same keys (socket, dataDir, userlandProxy, logLevel, group, netnsPrefix)")
+      .option("--config <file>", "JSON config file with the same keys (socket, dataDir, userlandProxy, logLevel, group, netnsPrefix) and drivers")
       .option("--log-level <level>", "trace, debug, info, warn, error")
       .option("--netns-prefix <prefix>", 'prefix of namespaces netd creates (default "netd-")');
 
@@ -58,12 +67,13 @@ export function daemonCommands(program: Command): void {
     .option("--cleanup", "remove everything netd owns instead of serving, then exit")
     .action(async (o: DaemonFlags) => {
       const cfg = config(o);
-      if (o.cleanup) return runCleanup(cfg);
+      if (o.cleanup) return runCleanup(cfg, o.config);
       const log = createLogger(cfg.logLevel);
       const { startDaemon } = await import("../../daemon/run-daemon.js");
       let daemon;
+      const { drivers: driverModules, ...rest } = cfg;
       try {
-        daemon = await startDaemon({ ...cfg, log });
+        daemon = await startDaemon({ ...rest, driverModules, ...(o.config ? { configDir: dirname(resolve(o.config)) } : {}), log });
       } catch (e) {
         log.fatal({ err: e }, "netd failed to start");
         throw new CliError(e instanceof Error ? e.message : String(e));
@@ -86,5 +96,5 @@ export function daemonCommands(program: Command): void {
       process.once("SIGINT", () => shutdown("SIGINT"));
     });
 
-  common(program.command("cleanup").description("remove every network, sandbox and nft table netd owns, and its store")).action((o: DaemonFlags) => runCleanup(config(o)));
+  common(program.command("cleanup").description("remove every network, sandbox and nft table netd owns, and its store")).action((o: DaemonFlags) => runCleanup(config(o), o.config));
 }

@@ -1,0 +1,24 @@
+// The bridge driver against the conformance suite on the real kernel: each scenario's
+// "host" is a fresh test namespace (its nft table lives there); no ports are published.
+import { describeDriverConformance } from "@netd/driver-test-suite";
+import { createLinuxKernel } from "@netd/kernel";
+import { createPortAllocator } from "@netd/portallocator";
+import { useTestEnv } from "@netd/testing";
+import { afterAll } from "vitest";
+import { createBridgeDriver } from "../../src/index.js";
+
+const env = useTestEnv("bridge-conformance");
+const kernel = createLinuxKernel();
+afterAll(() => kernel.close());
+let worlds = 0;
+
+describeDriverConformance.integration({
+  name: "bridge",
+  makeDriver: () => createBridgeDriver({ userlandProxy: false }),
+  context: () => ({ ports: createPortAllocator({ range: { start: 40000, end: 40999 }, reservedPorts: [] }) }),
+  makeWorld: async () => {
+    const host = await env().netns(`h${worlds++}`);
+    return { kernel, hostNetns: host.path, dispose: () => kernel.netns.delete(host.path) };
+  },
+  netnsPrefix: () => env().prefix,
+});

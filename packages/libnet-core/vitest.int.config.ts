@@ -1,3 +1,0 @@
-import { integrationConfig } from "@netd/vitest-config";
-
-export default integrationConfig();

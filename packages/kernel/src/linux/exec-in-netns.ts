@@ -1,20 +1,47 @@
 /**
  * Starting a user's command inside a sandbox's namespace (`netd run`, like `docker run`
  * starts a container's process). It lives here because only the kernel package spawns
- * processes: it runs `ip netns exec NAME CMD…` (or `nsenter --net=PATH` for a namespace
- * outside /run/netns) with an argument array, never a shell, on the caller's terminal.
+ * processes: it runs `nsenter --net=PATH -- CMD…` with an argument array, never a shell, on
+ * the caller's terminal. Exit statuses follow docker's: 127 command not found, 126 not
+ * executable, 125 namespace not enterable (checked before spawning, so CMD's own 1 stays 1).
  */
 import { spawn } from "node:child_process";
-import { basename, dirname } from "node:path";
+import { readFileSync } from "node:fs";
+
+/** Why the namespace at `netnsPath` cannot be entered by this process, or null when it can. */
+export function netnsEnterProblem(netnsPath: string): string | null {
+  if (netnsPath.startsWith("/proc/")) return null;
+  let mounts: string;
+  try {
+    mounts = readFileSync("/proc/self/mountinfo", "utf8");
+  } catch {
+    return null;
+  }
+  // mountinfo: "id parent maj:min root mountpoint opts [optional...] - fstype source superopts";
+  // a namespace file is a bind mount of nsfs. Without it the path is an empty file, and entering
+  // fails with EINVAL: typically the daemon runs in another mount namespace (`ip netns exec`).
+  const escaped = netnsPath.replace(/[ \t\n\\]/g, (c) => `\\${c.charCodeAt(0).toString(8).padStart(3, "0")}`);
+  for (const line of mounts.split("\n")) {
+    const f = line.split(" ");
+    const dash = f.indexOf("-");
+    if (f[4] === escaped && dash > 0 && f[dash + 1] === "nsfs") return null;
+  }
+  return `${netnsPath} is not a network namespace mount in this mount namespace; the daemon's sandboxes are invisible here, which happens when netd was started with 'ip netns exec' (start it with 'nsenter --net=/run/netns/NAME' instead)`;
+}
 
 /**
  * Runs `argv` in the namespace at `netnsPath` with the terminal's stdio, forwarding SIGINT,
- * SIGTERM and SIGHUP to it. Resolves with its exit status (128 + signal number when killed).
+ * SIGTERM and SIGHUP to it. Resolves with its exit status (128 + signal number when killed,
+ * 125 when the namespace cannot be entered, 127/126 when the command is missing/not executable).
  */
 export function execInNetns(netnsPath: string, argv: readonly string[]): Promise<number> {
-  const [cmd, args] = dirname(netnsPath) === "/run/netns" ? ["ip", ["netns", "exec", basename(netnsPath), ...argv]] : ["nsenter", [`--net=${netnsPath}`, "--", ...argv]];
+  const problem = netnsEnterProblem(netnsPath);
+  if (problem !== null) {
+    process.stderr.write(`netd: cannot enter the sandbox: ${problem}\n`);
+    return Promise.resolve(125);
+  }
   return new Promise((resolve) => {
-    const child = spawn(cmd, args, { stdio: "inherit" });
+    const child = spawn("nsenter", [`--net=${netnsPath}`, "--", ...argv], { stdio: "inherit" });
     const forward = (signal: NodeJS.Signals) => () => child.kill(signal);
     const handlers = (["SIGINT", "SIGTERM", "SIGHUP"] as const).map((s) => [s, forward(s)] as const);
     for (const [s, h] of handlers) process.on(s, h);
@@ -23,8 +50,8 @@ export function execInNetns(netnsPath: string, argv: readonly string[]): Promise
       resolve(code);
     };
     child.on("error", (e) => {
-      process.stderr.write(`netd: cannot start ${cmd}: ${e.message}\n`);
-      done(127);
+      process.stderr.write(`netd: cannot start nsenter: ${e.message}; install util-linux\n`);
+      done(125);
     });
     child.on("exit", (code, signal) => done(code ?? 128 + (signal ? signalNumber(signal) : 0)));
   });

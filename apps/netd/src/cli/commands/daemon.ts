@@ -46,7 +46,8 @@ async function runCleanup(cfg: DaemonConfig, configFile: string | undefined): Pr
     throw new CliError(e instanceof Error ? e.message : String(e));
   }
   const res = await cleanup({ socket: cfg.socket, dataDir: cfg.dataDir, log, netnsPrefix: cfg.netnsPrefix, drivers });
-  log.info({ sandboxes: res.sandboxes, networks: res.networks, failures: res.failures }, "cleanup finished");
+  for (const b of res.busy) process.stderr.write(`netd: warning: sandbox ${b.sandbox} was removed while processes still ran in it (pids ${b.pids.join(", ")}); they have no network now\n`);
+  log.info({ sandboxes: res.sandboxes, networks: res.networks, failures: res.failures }, `cleanup removed ${res.sandboxes.length} sandboxes and ${res.networks.length} networks`);
   if (res.failures.length > 0) throw new CliError(`cleanup left things behind:\n  ${res.failures.join("\n  ")}`);
 }
 

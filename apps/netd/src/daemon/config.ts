@@ -23,6 +23,8 @@ export const DaemonConfigSchema = z.strictObject({
   group: z.string().min(1).optional(),
   /** Prefix of the namespaces netd creates for sandboxes. */
   netnsPrefix: z.string().regex(/^[a-zA-Z0-9_.-]{1,32}$/).default("netd-"),
+  /** Create the default network `bridge` (bridge device netd0) at start, as dockerd creates docker0. */
+  defaultBridge: z.boolean().default(true),
   /**
    * Drivers to load besides the built-in ones: npm package names or paths to ES modules
    * (relative to the config file), or `{ "module": …, "options": {…} }` (factory options).

@@ -4,6 +4,7 @@
  * everything in reverse; kernel state is never torn down, so containers keep their networking.
  */
 import { chmodSync, chownSync } from "node:fs";
+import { NetdError } from "@netd/driverapi";
 import type { Driver, Kernel } from "@netd/driverapi";
 import { createLinuxKernel, raiseOpenFileLimit } from "@netd/kernel";
 import { Controller } from "@netd/libnet-core";
@@ -12,15 +13,22 @@ import type { Logger as PinoLogger } from "pino";
 import type { ApiApp } from "../api/app-types.js";
 import { EventBus } from "../api/events.js";
 import { Metrics } from "../api/metrics.js";
+import { kernelHostView } from "../api/host-guard/host-view.js";
 import { createApiServer } from "../api/server.js";
 import { openLogStore } from "../store/log-store.js";
 import { resolveGroup } from "./config.js";
 import { describeBuiltin, openDrivers, type DriverEntry } from "./driver-loader/index.js";
 import type { DaemonConfig } from "./config.js";
 import { driverLogger } from "./logger.js";
+import { ensureDefaultNetwork } from "./default-network.js";
+import { netnsPropagationProblem } from "./mount-propagation.js";
 import { claim } from "./ownership.js";
 
-/** What {@link startDaemon} needs; `kernel` and `drivers` are injectable for unit tests. */
+/**
+ * What {@link startDaemon} needs; `kernel` and `drivers` are injectable for unit tests. With an
+ * injected kernel the default network is off unless `defaultBridge` asks for it, and the host
+ * checks (routes, addresses, mount propagation) are skipped: they read the real host.
+ */
 export interface DaemonOptions extends Pick<DaemonConfig, "socket" | "dataDir">, Partial<Omit<DaemonConfig, "socket" | "dataDir" | "drivers">> {
   readonly log?: PinoLogger;
   readonly kernel?: Kernel;
@@ -41,6 +49,11 @@ export interface RunningDaemon {
 
 /** Starts the daemon; resolves once the socket answers. On failure nothing stays claimed. */
 export async function startDaemon(options: DaemonOptions): Promise<RunningDaemon> {
+  const realHost = options.kernel === undefined;
+  const problem = realHost ? netnsPropagationProblem() : null;
+  if (problem !== null) {
+    throw new NetdError({ code: "NETNS_NOT_PROPAGATED", category: "unsupported", message: problem, hint: "start the daemon in the host's mount namespace, entering only the network namespace: nsenter --net=/run/netns/NAME -- netd daemon …", details: {} });
+  }
   const release = await claim(options.socket, options.dataDir);
   const undo: Array<() => unknown> = [release];
   const unwind = async () => {
@@ -61,6 +74,7 @@ export async function startDaemon(options: DaemonOptions): Promise<RunningDaemon
     const drivers = loaded.map((l) => l.driver);
     const ports = createPortAllocator();
     const log = options.log;
+    const restoreStart = performance.now();
     const controller = await Controller.open({
       kernel,
       store,
@@ -71,7 +85,17 @@ export async function startDaemon(options: DaemonOptions): Promise<RunningDaemon
       netnsPrefix: options.netnsPrefix ?? "netd-",
     });
     undo.push(() => controller.close());
-    const app = await createApiServer({ controller, events: new EventBus(), metrics: new Metrics(), drivers: loaded.map((l) => l.description), ...(log ? { log } : {}) });
+    const sandboxes = controller.listSandboxes();
+    const published = sandboxes.reduce((sum, sb) => sum + sb.portBindings.length, 0);
+    const ms = Math.round(performance.now() - restoreStart);
+    log?.info({ networks: controller.listNetworks().length, sandboxes: sandboxes.length, publishedPorts: published, ms }, `restored ${controller.listNetworks().length} networks, ${sandboxes.length} sandboxes, ${published} published ports in ${ms} ms`);
+    const host = realHost ? kernelHostView(kernel) : undefined;
+    if (host && (options.defaultBridge ?? true)) {
+      const def = await ensureDefaultNetwork(controller, host);
+      if (def === null) log?.warn("a network named 'bridge' exists that netd did not create; it serves as the default network of netd run");
+      else if (def.created) log?.info({ network: def.network.name, subnet: def.network.ipv4?.subnet, bridge: "netd0" }, `created the default network bridge (${def.network.ipv4?.subnet ?? "?"})`);
+    }
+    const app = await createApiServer({ controller, events: new EventBus(), metrics: new Metrics(), drivers: loaded.map((l) => l.description), ...(host ? { host } : {}), ...(log ? { log } : {}) });
     undo.push(() => app.close());
     await app.listen({ path: options.socket });
     chmodSync(options.socket, 0o660);

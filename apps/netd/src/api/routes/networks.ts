@@ -12,6 +12,8 @@ import { ErrorBody, FiltersQuery, IdParams } from "../schemas/common.js";
 import type { EndpointConfigBody } from "../schemas/common.js";
 import { NetworkConnectBody, NetworkCreateBody, NetworkCreateResponse, NetworkDisconnectBody, NetworkPruneResponse, NetworkResource } from "../schemas/networks.js";
 import type { NetworkCreateBodyT } from "../schemas/networks.js";
+import { isDefaultNetwork, predefinedNetworkError } from "../../daemon/default-network.js";
+import { checkHostRoutes, checkReserved } from "../host-guard/subnet-guard.js";
 import { untilCutoff } from "../until.js";
 import { networkView } from "../views/network-view.js";
 
@@ -65,11 +67,18 @@ export function toEndpointConfig(c: EndpointConfigBody | null | undefined): Core
 }
 
 /** Registers the routes. */
-export function networkRoutes(app: ApiApp, { controller, events }: ApiDeps): void {
+export function networkRoutes(app: ApiApp, { controller, events, host }: ApiDeps): void {
   app.post("/networks/create", { schema: { tags: ["networks"], body: NetworkCreateBody, response: { 201: NetworkCreateResponse, ...errors } } }, async (req, reply) => {
-    const n = await controller.createNetwork(toCreateRequest(req.body));
+    const request = toCreateRequest(req.body);
+    const subnets = [request.ipam?.ipv4?.subnet, request.ipam?.ipv6?.subnet].filter((s): s is string => s !== undefined);
+    subnets.forEach(checkReserved);
+    const own = controller.listNetworks().flatMap((o) => [o.ipv4?.subnet, o.ipv6?.subnet].filter((s): s is string => s !== undefined));
+    const warnings = host ? await checkHostRoutes(subnets, own, host) : [];
+    const n = await controller.createNetwork(request);
     events.emit("network", "create", n.id, { name: n.name, type: n.driver });
-    return reply.code(201).send({ Id: n.id, Warning: "" });
+    req.log.info({ network: n.name, id: n.id.slice(0, 12), driver: n.driver, subnets: [n.ipv4?.subnet, n.ipv6?.subnet].filter(Boolean) }, `network ${n.name} created`);
+    for (const w of warnings) req.log.warn({ network: n.name }, w);
+    return reply.code(201).send({ Id: n.id, Warning: warnings.join("; ") });
   });
 
   app.get("/networks", { schema: { tags: ["networks"], querystring: FiltersQuery, response: { 200: z.array(NetworkResource), 400: ErrorBody } } }, (req) => {
@@ -81,7 +90,7 @@ export function networkRoutes(app: ApiApp, { controller, events }: ApiDeps): voi
         any("name", (v) => n.name.includes(v)) &&
         any("id", (v) => n.id.startsWith(v)) &&
         any("driver", (v) => n.driver === v) &&
-        any("type", (v) => v === "custom") &&
+        any("type", (v) => v === (isDefaultNetwork(n) ? "builtin" : "custom")) &&
         any("scope", (v) => v === "local") &&
         any("dangling", (v) => (v === "true" || v === "1") === !used.has(n.id)) &&
         labelsMatch(f.get("label"), n.labels)
@@ -97,8 +106,10 @@ export function networkRoutes(app: ApiApp, { controller, events }: ApiDeps): voi
 
   app.delete("/networks/:id", { schema: { tags: ["networks"], params: IdParams, response: { 204: z.undefined(), ...errors } } }, async (req, reply) => {
     const n = controller.getNetwork(req.params.id);
+    if (isDefaultNetwork(n)) throw predefinedNetworkError(n.name);
     await controller.deleteNetwork(n.id);
     events.emit("network", "destroy", n.id, { name: n.name, type: n.driver });
+    req.log.info({ network: n.name, id: n.id.slice(0, 12) }, `network ${n.name} removed`);
     return reply.code(204).send();
   });
 
@@ -107,6 +118,7 @@ export function networkRoutes(app: ApiApp, { controller, events }: ApiDeps): voi
     const sb = controller.getSandbox(req.body.Container);
     await controller.connect(n.id, sb.id, toEndpointConfig(req.body.EndpointConfig));
     events.emit("network", "connect", n.id, { container: sb.id, name: n.name, type: n.driver });
+    req.log.info({ network: n.name, sandbox: sb.name }, `sandbox ${sb.name} connected to ${n.name}`);
     return reply.code(200).send();
   });
 
@@ -116,6 +128,7 @@ export function networkRoutes(app: ApiApp, { controller, events }: ApiDeps): voi
     const res = await controller.disconnect(n.id, sb.id);
     if (res.errors.length > 0) req.log.warn({ network: n.name, sandbox: sb.name, errors: res.errors.map(String) }, "disconnect finished with errors");
     events.emit("network", "disconnect", n.id, { container: sb.id, name: n.name, type: n.driver });
+    req.log.info({ network: n.name, sandbox: sb.name }, `sandbox ${sb.name} disconnected from ${n.name}`);
     return reply.code(200).send();
   });
 
@@ -126,7 +139,7 @@ export function networkRoutes(app: ApiApp, { controller, events }: ApiDeps): voi
     const used = new Set(controller.listEndpoints().map((e) => e.networkId));
     const deleted: string[] = [];
     for (const n of controller.listNetworks()) {
-      if (used.has(n.id) || Date.parse(n.created) >= cutoff || !labelsMatch(f.get("label"), n.labels)) continue;
+      if (isDefaultNetwork(n) || used.has(n.id) || Date.parse(n.created) >= cutoff || !labelsMatch(f.get("label"), n.labels)) continue;
       if ((f.get("label!") ?? []).some((l) => labelsMatch([l], n.labels))) continue;
       try {
         await controller.deleteNetwork(n.id);

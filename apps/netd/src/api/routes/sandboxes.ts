@@ -7,6 +7,7 @@ import type { Controller } from "@netd/libnet-core";
 import { z } from "zod";
 import type { ApiApp, ApiDeps } from "../app-types.js";
 import { labelsMatch, parseFilters } from "../filters.js";
+import { checkHostAddresses } from "../host-guard/host-address.js";
 import { fromDockerPorts } from "../port-bindings.js";
 import { ErrorBody, FiltersQuery, IdParams } from "../schemas/common.js";
 import { SandboxCreateBody, SandboxDeleteResponse, SandboxResource } from "../schemas/sandboxes.js";
@@ -21,6 +22,7 @@ async function createWithNetworks(controller: Controller, deps: ApiDeps, b: Sand
     throw invalidArgument("PortBindings given both at the top level and in HostConfig", "give them once");
   }
   const ports = fromDockerPorts(b.PortBindings ?? b.HostConfig?.PortBindings, b.ExposedPorts);
+  if (deps.host) await checkHostAddresses(ports.portBindings, deps.host);
   // Resolve every network first: an unknown name fails before anything is created.
   const networks = Object.entries(b.Networks ?? {}).map(([ref, cfg]) => ({ network: controller.getNetwork(ref), config: toEndpointConfig(cfg) }));
   const sb = await controller.createSandbox({
@@ -54,6 +56,8 @@ export function sandboxRoutes(app: ApiApp, deps: ApiDeps): void {
 
   app.post("/sandboxes", { schema: { tags: ["sandboxes"], body: SandboxCreateBody, response: { 201: SandboxResource, ...errors } } }, async (req, reply) => {
     const sb = await createWithNetworks(controller, deps, req.body);
+    const joined = controller.listEndpoints({ sandboxId: sb.id }).map((e) => controller.getNetwork(e.networkId).name);
+    req.log.info({ sandbox: sb.name, id: sb.id.slice(0, 12), netns: sb.netns, networks: joined, ports: sb.portBindings.length }, `sandbox ${sb.name} created${joined.length > 0 ? ` on ${joined.join(", ")}` : " without networks"}`);
     return reply.code(201).send(await sandboxView(controller, sb));
   });
 
@@ -74,6 +78,7 @@ export function sandboxRoutes(app: ApiApp, deps: ApiDeps): void {
     const failures = await controller.deleteSandbox(sb.id);
     for (const n of networks) events.emit("network", "disconnect", n.id, { container: sb.id, name: n.name, type: n.driver });
     events.emit("sandbox", "destroy", sb.id, { name: sb.name, netns: sb.netns });
+    req.log.info({ sandbox: sb.name, id: sb.id.slice(0, 12), failures: failures.length }, `sandbox ${sb.name} deleted`);
     return { Warnings: failures.map((e) => (e instanceof Error ? e.message : String(e))) };
   });
 }

@@ -24,11 +24,12 @@ interface DaemonFlags {
   group?: string;
   netnsPrefix?: string;
   cleanup?: boolean;
+  defaultBridge?: boolean;
 }
 
 function config(o: DaemonFlags): DaemonConfig {
   try {
-    return loadDaemonConfig(o.config, { socket: o.socket, dataDir: o.dataDir, userlandProxy: o.userlandProxy, logLevel: o.logLevel, group: o.group, netnsPrefix: o.netnsPrefix });
+    return loadDaemonConfig(o.config, { socket: o.socket, dataDir: o.dataDir, userlandProxy: o.userlandProxy, logLevel: o.logLevel, group: o.group, netnsPrefix: o.netnsPrefix, defaultBridge: o.defaultBridge });
   } catch (e) {
     throw new CliError((e as Error).message);
   }
@@ -65,6 +66,8 @@ export function daemonCommands(program: Command): void {
     .option("--userland-proxy", "use the userland proxy (--userland-proxy=false to disable)")
     .option("--no-userland-proxy", "do not use the userland proxy")
     .option("--group <name>", "group owning the socket (mode 0660)")
+    .option("--default-bridge", "create the default network 'bridge' (device netd0, first free of 172.17-31.0.0/16) at start (the default; --default-bridge=false to go without)")
+    .option("--no-default-bridge", "no default network")
     .option("--cleanup", "remove everything netd owns instead of serving, then exit")
     .action(async (o: DaemonFlags) => {
       const cfg = config(o);
@@ -76,8 +79,10 @@ export function daemonCommands(program: Command): void {
       try {
         daemon = await startDaemon({ ...rest, driverModules, ...(o.config ? { configDir: dirname(resolve(o.config)) } : {}), log });
       } catch (e) {
-        log.fatal({ err: e }, "netd failed to start");
-        throw new CliError(e instanceof Error ? e.message : String(e));
+        // One line for the log and one for the user; a stack trace is for bugs, not bad setups.
+        const code = (e as { code?: unknown }).code;
+        log.fatal({ error: e instanceof Error ? e.message : String(e), ...(typeof code === "string" ? { code } : {}) }, "netd failed to start");
+        throw new CliError(e instanceof Error ? e.message : String(e), 1, typeof code === "string" ? code : undefined);
       }
       log.info({ socket: cfg.socket, dataDir: cfg.dataDir, userlandProxy: cfg.userlandProxy, drivers: daemon.controller.drivers() }, "netd ready");
       const shutdown = (signal: string) => {

@@ -131,12 +131,17 @@ export function networkCommands(program: Command, client: () => ApiClient): void
     .action(async (refs: string[], o: { force?: boolean }) => {
       const c = client();
       const errors: string[] = [];
+      let code: string | undefined;
       for (const r of refs) {
         const res = await c.raw("DELETE", `/networks/${seg(r)}`);
         if (res.status < 300 || (o.force && res.status === 404)) printLines(res.status < 300 ? [r] : []);
-        else errors.push(`Error response from daemon: ${(res.body as { message?: string })?.message ?? res.text}`);
+        else {
+          const body = res.body as { message?: string; code?: string } | undefined;
+          errors.push(`Error response from daemon: ${body?.message ?? res.text}`);
+          code ??= body?.code;
+        }
       }
-      if (errors.length > 0) throw new CliError(errors.join("\n"));
+      if (errors.length > 0) throw new CliError(errors.join("\n"), 1, code);
     });
 
   net

@@ -118,6 +118,7 @@ export function sandboxCommands(program: Command, client: () => ApiClient): void
     .action(async (refs: string[]) => {
       const c = client();
       const errors: string[] = [];
+      let code: string | undefined;
       for (const r of refs) {
         try {
           const res = await c.call<{ Warnings: string[] }>("DELETE", `/sandboxes/${seg(r)}`);
@@ -125,9 +126,10 @@ export function sandboxCommands(program: Command, client: () => ApiClient): void
           printLines([r]);
         } catch (e) {
           errors.push((e as Error).message);
+          code ??= (e as CliError).code;
         }
       }
-      if (errors.length > 0) throw new CliError(errors.join("\n"));
+      if (errors.length > 0) throw new CliError(errors.join("\n"), 1, code);
     });
 
   program

@@ -8,6 +8,7 @@ import { portLines, sandboxBody } from "./commands/sandbox.js";
 import { socketPathOf } from "./client.js";
 import { booleanFlags, normalizeBoolFlags } from "./bool-flags.js";
 import { buildProgram } from "./program.js";
+import { checkCommandArgs } from "./commands/run.js";
 
 describe("CLI parsing", () => {
   it("accepts --x, --x=true and --x=false for every boolean flag, never inventing a --no-x, and not after --", () => {
@@ -80,5 +81,16 @@ describe("CLI parsing", () => {
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }
+  });
+  it("run: an option after the command without -- names the fix; after -- it is the command's", () => {
+    expect(() => checkCommandArgs(["node", "netd", "run", "ls", "-l"], ["ls", "-l"])).toThrow(/option '-l' follows the command 'ls'; put -- before the command: netd run \[OPTIONS\] -- ls -l/);
+    expect(() => checkCommandArgs(["node", "netd", "run", "--", "ls", "-l"], ["ls", "-l"])).not.toThrow();
+    expect(() => checkCommandArgs(["node", "netd", "run", "--bogus", "--", "ls"], ["--bogus", "--", "ls"])).toThrow(/unknown option '--bogus'/);
+  });
+
+  it("port: a routed binding (no host port) prints the sandbox's own addresses, not a dangling colon", () => {
+    const sb = { Id: "x", Name: "r", Netns: "/run/netns/x", Ports: { "80/tcp": [{ HostIp: "0.0.0.0", HostPort: "" }, { HostIp: "::", HostPort: "" }] }, Networks: { direct: { IPAddress: "10.1.0.2", GlobalIPv6Address: "fd00::2" } } };
+    expect(portLines(sb)).toEqual(["80/tcp -> 10.1.0.2:80", "80/tcp -> [fd00::2]:80"]);
+    expect(portLines(sb, "80")).toEqual(["10.1.0.2:80", "[fd00::2]:80"]);
   });
 });

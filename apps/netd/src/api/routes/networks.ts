@@ -68,7 +68,7 @@ export function toEndpointConfig(c: EndpointConfigBody | null | undefined): Core
 
 /** Registers the routes. */
 export function networkRoutes(app: ApiApp, { controller, events, host }: ApiDeps): void {
-  app.post("/networks/create", { schema: { tags: ["networks"], body: NetworkCreateBody, response: { 201: NetworkCreateResponse, ...errors } } }, async (req, reply) => {
+  app.post("/networks/create", { schema: { summary: "Create a network", description: "Docker's NetworkCreate body; null fields mean absent. Subnets in reserved ranges or on a host link are refused.", tags: ["networks"], body: NetworkCreateBody, response: { 201: NetworkCreateResponse, ...errors } } }, async (req, reply) => {
     const request = toCreateRequest(req.body);
     const subnets = [request.ipam?.ipv4?.subnet, request.ipam?.ipv6?.subnet].filter((s): s is string => s !== undefined);
     subnets.forEach(checkReserved);
@@ -81,7 +81,7 @@ export function networkRoutes(app: ApiApp, { controller, events, host }: ApiDeps
     return reply.code(201).send({ Id: n.id, Warning: warnings.join("; ") });
   });
 
-  app.get("/networks", { schema: { tags: ["networks"], querystring: FiltersQuery, response: { 200: z.array(NetworkResource), 400: ErrorBody } } }, (req) => {
+  app.get("/networks", { schema: { summary: "List networks", description: "NetworkResources without Containers; filters name, id, driver, label, type (builtin|custom), dangling, scope.", tags: ["networks"], querystring: FiltersQuery, response: { 200: z.array(NetworkResource), 400: ErrorBody } } }, (req) => {
     const f = parseFilters(req.query.filters, ["name", "id", "driver", "label", "type", "dangling", "scope"]);
     const used = new Set(controller.listEndpoints().map((e) => e.networkId));
     const list = controller.listNetworks().filter((n) => {
@@ -100,11 +100,11 @@ export function networkRoutes(app: ApiApp, { controller, events, host }: ApiDeps
     return Promise.resolve(list.map((n) => networkView(controller, n, false)));
   });
 
-  app.get("/networks/:id", { schema: { tags: ["networks"], params: IdParams, response: { 200: NetworkResource, 404: ErrorBody } } }, (req) =>
+  app.get("/networks/:id", { schema: { summary: "Inspect a network", description: "By id, unique id prefix or name; includes Containers (the sandboxes joined).", tags: ["networks"], params: IdParams, response: { 200: NetworkResource, 404: ErrorBody } } }, (req) =>
     Promise.resolve(networkView(controller, controller.getNetwork(req.params.id), true)),
   );
 
-  app.delete("/networks/:id", { schema: { tags: ["networks"], params: IdParams, response: { 204: z.undefined(), ...errors } } }, async (req, reply) => {
+  app.delete("/networks/:id", { schema: { summary: "Remove a network", description: "204; 403 while sandboxes are connected or for the default network bridge.", tags: ["networks"], params: IdParams, response: { 204: z.undefined(), ...errors } } }, async (req, reply) => {
     const n = controller.getNetwork(req.params.id);
     if (isDefaultNetwork(n)) throw predefinedNetworkError(n.name);
     await controller.deleteNetwork(n.id);
@@ -113,7 +113,7 @@ export function networkRoutes(app: ApiApp, { controller, events, host }: ApiDeps
     return reply.code(204).send();
   });
 
-  app.post("/networks/:id/connect", { schema: { tags: ["networks"], params: IdParams, body: NetworkConnectBody, response: { 200: z.undefined(), ...errors } } }, async (req, reply) => {
+  app.post("/networks/:id/connect", { schema: { summary: "Connect a sandbox to a network", description: "Container is a sandbox id, prefix or name; EndpointConfig empty strings and zero values mean unset.", tags: ["networks"], params: IdParams, body: NetworkConnectBody, response: { 200: z.undefined(), ...errors } } }, async (req, reply) => {
     const n = controller.getNetwork(req.params.id);
     const sb = controller.getSandbox(req.body.Container);
     await controller.connect(n.id, sb.id, toEndpointConfig(req.body.EndpointConfig));
@@ -122,7 +122,7 @@ export function networkRoutes(app: ApiApp, { controller, events, host }: ApiDeps
     return reply.code(200).send();
   });
 
-  app.post("/networks/:id/disconnect", { schema: { tags: ["networks"], params: IdParams, body: NetworkDisconnectBody, response: { 200: z.undefined(), ...errors } } }, async (req, reply) => {
+  app.post("/networks/:id/disconnect", { schema: { summary: "Disconnect a sandbox from a network", description: "Leaves the network; the sandbox's gateway moves to its next network if this one carried it.", tags: ["networks"], params: IdParams, body: NetworkDisconnectBody, response: { 200: z.undefined(), ...errors } } }, async (req, reply) => {
     const n = controller.getNetwork(req.params.id);
     const sb = controller.getSandbox(req.body.Container);
     const res = await controller.disconnect(n.id, sb.id);
@@ -132,7 +132,7 @@ export function networkRoutes(app: ApiApp, { controller, events, host }: ApiDeps
     return reply.code(200).send();
   });
 
-  app.post("/networks/prune", { schema: { tags: ["networks"], querystring: FiltersQuery, response: { 200: NetworkPruneResponse, ...errors } } }, async (req) => {
+  app.post("/networks/prune", { schema: { summary: "Remove unused networks", description: "Networks without endpoints, except bridge; filters label, label!, until (Go duration, Unix or RFC 3339 time).", tags: ["networks"], querystring: FiltersQuery, response: { 200: NetworkPruneResponse, ...errors } } }, async (req) => {
     const f = parseFilters(req.query.filters, ["label", "label!", "until"]);
     const until = f.get("until")?.[0];
     const cutoff = until === undefined ? Infinity : untilCutoff(until);

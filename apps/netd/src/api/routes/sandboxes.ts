@@ -54,14 +54,14 @@ async function createWithNetworks(controller: Controller, deps: ApiDeps, b: Sand
 export function sandboxRoutes(app: ApiApp, deps: ApiDeps): void {
   const { controller, events } = deps;
 
-  app.post("/sandboxes", { schema: { tags: ["sandboxes"], body: SandboxCreateBody, response: { 201: SandboxResource, ...errors } } }, async (req, reply) => {
+  app.post("/sandboxes", { schema: { summary: "Create a sandbox", description: "A network namespace with port bindings, joined to Networks all or nothing; the host address of a binding must be the host's.", tags: ["sandboxes"], body: SandboxCreateBody, response: { 201: SandboxResource, ...errors } } }, async (req, reply) => {
     const sb = await createWithNetworks(controller, deps, req.body);
     const joined = controller.listEndpoints({ sandboxId: sb.id }).map((e) => controller.getNetwork(e.networkId).name);
     req.log.info({ sandbox: sb.name, id: sb.id.slice(0, 12), netns: sb.netns, networks: joined, ports: sb.portBindings.length }, `sandbox ${sb.name} created${joined.length > 0 ? ` on ${joined.join(", ")}` : " without networks"}`);
     return reply.code(201).send(await sandboxView(controller, sb));
   });
 
-  app.get("/sandboxes", { schema: { tags: ["sandboxes"], querystring: FiltersQuery, response: { 200: z.array(SandboxResource), 400: ErrorBody } } }, async (req) => {
+  app.get("/sandboxes", { schema: { summary: "List sandboxes", description: "Filters name, id, label.", tags: ["sandboxes"], querystring: FiltersQuery, response: { 200: z.array(SandboxResource), 400: ErrorBody } } }, async (req) => {
     const f = parseFilters(req.query.filters, ["name", "id", "label"]);
     const list = controller
       .listSandboxes()
@@ -70,9 +70,9 @@ export function sandboxRoutes(app: ApiApp, deps: ApiDeps): void {
     return Promise.all(list.map((s) => sandboxView(controller, s)));
   });
 
-  app.get("/sandboxes/:id", { schema: { tags: ["sandboxes"], params: IdParams, response: { 200: SandboxResource, 404: ErrorBody } } }, (req) => sandboxView(controller, controller.getSandbox(req.params.id)));
+  app.get("/sandboxes/:id", { schema: { summary: "Inspect a sandbox", description: "Ports in effect and Networks in Docker's NetworkSettings shape.", tags: ["sandboxes"], params: IdParams, response: { 200: SandboxResource, 404: ErrorBody } } }, (req) => sandboxView(controller, controller.getSandbox(req.params.id)));
 
-  app.delete("/sandboxes/:id", { schema: { tags: ["sandboxes"], params: IdParams, response: { 200: SandboxDeleteResponse, ...errors } } }, async (req) => {
+  app.delete("/sandboxes/:id", { schema: { summary: "Remove a sandbox", description: "Leaves every network and deletes a namespace netd created; Warnings lists what failed to clean up.", tags: ["sandboxes"], params: IdParams, response: { 200: SandboxDeleteResponse, ...errors } } }, async (req) => {
     const sb = controller.getSandbox(req.params.id);
     const networks = controller.listEndpoints({ sandboxId: sb.id }).map((e) => controller.getNetwork(e.networkId));
     const failures = await controller.deleteSandbox(sb.id);

@@ -30,7 +30,7 @@ export function prettyLine(json: string, color: boolean): string {
     .map(([k, v]) => `${k}=${typeof v === "string" && !/\s/.test(v) ? v : JSON.stringify(v)}`)
     .join(" ");
   const tag = color ? `\u001b[${COLORS[level] ?? "0"}m${name}\u001b[0m` : name;
-  return `${time} ${tag} ${String(rec.msg ?? "")}${fields ? `  ${fields}` : ""}\n`;
+  return `${time} ${tag} ${typeof rec.msg === "string" ? rec.msg : ""}${fields ? `  ${fields}` : ""}\n`;
 }
 
 /** A destination that writes pretty lines to `out`. */

@@ -22,7 +22,8 @@ describe("Docker compatibility and CLI polish", () => {
     world = null;
   });
 
-  it("netd CLI: default network, boolean flags, --format templates, name order, until=24h, risky subnets, -p on a foreign address, -D codes", async () => {
+  // Many CLI round trips, each a node start: generous on a loaded machine.
+  it("netd CLI: default network, boolean flags, --format templates, name order, until=24h, risky subnets, -p on a foreign address, -D codes", { timeout: 300_000 }, async () => {
     const w = (world = await makeNetdWorld(env()));
     await w.start();
     // Item 5: the default network exists at start, and cannot be removed or pruned.
@@ -83,7 +84,8 @@ describe("Docker compatibility and CLI polish", () => {
     await w.ok(["sandbox", "rm", "s1"]);
   });
 
-  it("netd run: the default network, docker's exit codes, the -- hint, --network none, --rm with the daemon gone, cleanup naming live sandboxes", async () => {
+  // Many CLI round trips, each a node start: generous on a loaded machine.
+  it("netd run: the default network, docker's exit codes, the -- hint, --network none, --rm with the daemon gone, cleanup naming live sandboxes", { timeout: 300_000 }, async () => {
     const w = (world = await makeNetdWorld(env()));
     await w.start();
     // Without --network the command joins bridge and reaches its gateway (a real packet).
@@ -126,7 +128,8 @@ describe("Docker compatibility and CLI polish", () => {
     expect(run.stderr).toMatch(/the command exited 0, but removing sandbox gone failed: .*cannot reach netd.*\nremove it when netd is back: netd sandbox rm gone/);
   });
 
-  it("refuses to start in a private mount namespace (ip netns exec), with the nsenter fix and no stack trace", async () => {
+  // Many CLI round trips, each a node start: generous on a loaded machine.
+  it("refuses to start in a private mount namespace (ip netns exec), with the nsenter fix and no stack trace", { timeout: 300_000 }, async () => {
     const w = (world = await makeNetdWorld(env()));
     // host.exec enters the namespace the way `ip netns exec` does: a slave mount namespace.
     const d = await w.host.exec(["env", "-u", "NODE_PATH", "-u", "NODE_ENV", "-u", "VITEST", "node", MAIN, "daemon", "--socket", w.sock, "--data-dir", w.dataDir, "--netns-prefix", `${env().prefix}-`], { timeoutMs: 30_000 });
@@ -136,7 +139,8 @@ describe("Docker compatibility and CLI polish", () => {
     expect(existsSync(w.sock)).toBe(false);
   });
 
-  it("docker CLI: the default network, prune --filter until=24h, reserved subnets refused with the daemon's message", async () => {
+  // Many CLI round trips, each a node start: generous on a loaded machine.
+  it("docker CLI: the default network, prune --filter until=24h, reserved subnets refused with the daemon's message", { timeout: 300_000 }, async () => {
     const docker = onPath("docker");
     const w = (world = await makeNetdWorld(env()));
     await w.start();
@@ -157,7 +161,8 @@ describe("Docker compatibility and CLI polish", () => {
     expect((await d("network", "ls", "--format", "{{.Name}}")).stdout.trim().split("\n")).toEqual(["bridge", "young"]);
   });
 
-  it("Python Docker SDK (python3-docker): IPAMPool create, connect, disconnect, inspect, prune", async () => {
+  // Many CLI round trips, each a node start: generous on a loaded machine.
+  it("Python Docker SDK (python3-docker): IPAMPool create, connect, disconnect, inspect, prune", { timeout: 300_000 }, async () => {
     // Debian's package lives in /usr/lib/python3/dist-packages: use Debian's interpreter.
     const python = existsSync("/usr/bin/python3") ? "/usr/bin/python3" : onPath("python3");
     const w = (world = await makeNetdWorld(env()));

@@ -8,7 +8,8 @@
 
 /** One argument of a command. */
 export type Arg =
-  | { readonly kind: "field"; readonly base: "dot" | string; readonly path: readonly string[] }
+  /** `base` is "dot" for `.X`, else a variable name such as "$" or "$v". */
+  | { readonly kind: "field"; readonly base: string; readonly path: readonly string[] }
   | { readonly kind: "literal"; readonly value: string | number | boolean | null }
   | { readonly kind: "func"; readonly name: string };
 

@@ -20,7 +20,7 @@ export function goPrint(v: unknown): string {
   if (v === null) return "<nil>";
   if (Array.isArray(v)) return `[${v.map(goPrint).join(" ")}]`;
   if (isMap(v)) return `map[${Object.keys(v).sort().map((k) => `${k}:${goPrint(v[k])}`).join(" ")}]`;
-  return String(v);
+  return typeof v === "string" ? v : JSON.stringify(v);
 }
 
 const truthy = (v: unknown): boolean => !(v === undefined || v === null || v === false || v === 0 || v === "" || (Array.isArray(v) && v.length === 0) || (isMap(v) && Object.keys(v).length === 0));

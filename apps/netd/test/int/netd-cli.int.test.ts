@@ -103,7 +103,8 @@ describe("netd end to end (CLI and HTTP)", () => {
     await w.ok(["sandbox", "rm", "app"]);
   });
 
-  it("serves concurrent CLI calls and HTTP requests consistently", async () => {
+  // About 30 CLI processes (a node start each): on a loaded 2-core machine that alone nears a minute.
+  it("serves concurrent CLI calls and HTTP requests consistently", { timeout: 180_000 }, async () => {
     const w = (world = await makeNetdWorld(env()));
     await w.start();
     const names = Array.from({ length: 8 }, (_, i) => `par${i}`);

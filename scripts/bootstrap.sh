@@ -7,7 +7,7 @@ cd "$(dirname "${BASH_SOURCE[0]}")/.."
 
 PNPM_VERSION=12.4.2
 # python3-docker: the Python Docker SDK, a client the API compatibility tests drive (apps/netd).
-APT_PACKAGES=(nftables iproute2 conntrack libnftables1 iputils-ping util-linux python3 python3-docker make g++ procps)
+APT_PACKAGES=(nftables iproute2 conntrack libnftables1 iputils-ping util-linux python3 python3-docker make gcc g++ procps)
 
 missing=()
 for p in "${APT_PACKAGES[@]}"; do
@@ -38,6 +38,25 @@ if ((${#vm_missing[@]})); then
   echo "netd: installing ${vm_missing[*]}"
   DEBIAN_FRONTEND=noninteractive apt-get update -qq
   DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${vm_missing[@]}" >/dev/null
+fi
+
+# Real CNI clients for netd-cni's tests (packages/cni/test/e2e): podman 4.3 (CNI backend) and
+# containerd's ctr, with runc, the reference plugins (for the benchmark's baseline chain),
+# busybox-static for the test image, jq and curl. All run inside private namespaces. The podman
+# package adds /etc/cni/net.d/87-podman-bridge.conflist; the tests never read /etc/cni.
+CNI_PACKAGES=(podman containerd runc containernetworking-plugins busybox-static jq curl)
+cni_missing=()
+for p in "${CNI_PACKAGES[@]}"; do
+  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || cni_missing+=("$p")
+done
+if ((${#cni_missing[@]})); then
+  if [[ $(id -u) -ne 0 ]]; then
+    echo "netd: missing Debian packages for the CNI client tests: ${cni_missing[*]}; run as root or: apt-get install ${cni_missing[*]}" >&2
+    exit 1
+  fi
+  echo "netd: installing ${cni_missing[*]}"
+  DEBIAN_FRONTEND=noninteractive apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${cni_missing[@]}" >/dev/null
 fi
 
 # The docker CLI for the API compatibility test (apps/netd/test/int/docker-cli.int.test.ts).

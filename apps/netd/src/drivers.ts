@@ -5,6 +5,7 @@
  */
 import type { Driver } from "@netd/driverapi";
 import { createBridgeDriver } from "@netd/driver-bridge";
+import { createIpvlanDriver } from "@netd/driver-ipvlan";
 import { createRoutedDriver } from "@netd/driver-routed";
 
 /** Daemon settings the built-in drivers take as factory options. */
@@ -13,7 +14,7 @@ export interface BuiltinDriverSettings {
   readonly userlandProxy: boolean;
 }
 
-/** Built-in drivers: bridge (nft table "netd") and routed (its own table "netd_routed"). */
+/** Built-in drivers: bridge (nft table "netd"), routed (its own table "netd_routed") and ipvlan (no firewall). */
 export function createDrivers(settings: BuiltinDriverSettings): Driver[] {
-  return [createBridgeDriver({ userlandProxy: settings.userlandProxy }), createRoutedDriver({ userlandProxy: settings.userlandProxy })];
+  return [createBridgeDriver({ userlandProxy: settings.userlandProxy }), createRoutedDriver({ userlandProxy: settings.userlandProxy }), createIpvlanDriver()];
 }

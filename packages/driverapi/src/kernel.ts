@@ -87,6 +87,14 @@ export interface VethSpec {
   };
 }
 
+/** Options for a new dummy link. */
+export interface DummySpec {
+  readonly name: string;
+  readonly mtu?: number;
+  /** Bring the link up after creating it. Default false. */
+  readonly up?: boolean;
+}
+
 /** ipvlan, macvlan or vlan child of `parent` (a link in `netns` passed to the call). */
 export interface ChildLinkSpec {
   readonly name: string;
@@ -94,6 +102,8 @@ export interface ChildLinkSpec {
   readonly kind: "ipvlan" | "macvlan" | "vlan";
   /** ipvlan: "l2" | "l3" | "l3s"; macvlan: "bridge" | "private" | "vepa" | "passthru". */
   readonly mode?: string;
+  /** ipvlan only: "bridge" (the kernel's default), "private" or "vepa" (IFLA_IPVLAN_FLAGS). */
+  readonly flag?: string;
   /** vlan only: the VLAN id (1–4094). */
   readonly vlanId?: number;
   readonly mtu?: number;
@@ -176,6 +186,11 @@ export interface LinksApi {
   /** Creates both ends; returns the host end. */
   addVeth(netns: NetnsPath, spec: VethSpec): Promise<LinkInfo>;
   addChild(netns: NetnsPath, spec: ChildLinkSpec): Promise<LinkInfo>;
+  /**
+   * Creates a dummy link (a parent for ipvlan networks without one). Fails with code
+   * `LINK_KIND_UNSUPPORTED` when the kernel has no dummy driver.
+   */
+  addDummy(netns: NetnsPath, spec: DummySpec): Promise<LinkInfo>;
   /** Changes attributes of `name` in one request. */
   set(netns: NetnsPath, name: string, changes: LinkChanges): Promise<void>;
   /** Deletes `name` (a veth takes its peer along); missing is fine. */

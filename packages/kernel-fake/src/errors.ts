@@ -11,6 +11,7 @@ export const fakeKernelErrorCodes = defineErrorCodes({
   KERNEL_ERROR: { category: "kernel", description: "The kernel refused an operation that passed validation." },
   LINK_EXISTS: { category: "conflict", description: "A link with that name already exists in the namespace." },
   LINK_NOT_FOUND: { category: "not_found", description: "A named link (or its parent or master) does not exist." },
+  LINK_KIND_UNSUPPORTED: { category: "unsupported", description: "The kernel lacks the driver for a link kind (FakeKernelOptions.missingLinkKinds)." },
   ADDRESS_EXISTS: { category: "conflict", description: "The address is already on the link." },
   ROUTE_EXISTS: { category: "conflict", description: "A route with the same table, prefix and metric exists." },
   NETNS_NOT_FOUND: { category: "not_found", description: "The namespace path is not known." },

@@ -18,6 +18,11 @@ export interface FakeKernelOptions {
   readonly hostNetns?: NetnsPath;
   /** Further namespaces that exist from the start, e.g. "/proc/4242/ns/net" made by a runtime. */
   readonly netns?: readonly NetnsPath[];
+  /**
+   * Link kinds this kernel lacks (e.g. ["ipvlan", "dummy"], like the CI kernel): creating one
+   * fails with LINK_KIND_UNSUPPORTED (category unsupported), as Linux does with EOPNOTSUPP.
+   */
+  readonly missingLinkKinds?: readonly string[];
 }
 
 /** One recorded mutating call. */
@@ -111,7 +116,7 @@ export function createFakeKernel(options: FakeKernelOptions = {}): FakeKernel {
   const kernel: FakeKernel = {
     hostNetns,
     netns: group("netns", createNamespaces(world, hostNetns)),
-    links: group("links", createLinks(world)),
+    links: group("links", createLinks(world, options.missingLinkKinds)),
     addresses: group("addresses", createAddresses(world)),
     routes: group("routes", createRoutes(world)),
     sysctl: group("sysctl", createSysctl(world)),
@@ -156,6 +161,7 @@ export function createFakeKernel(options: FakeKernelOptions = {}): FakeKernel {
         parentNetns: null,
         hairpin: false,
         mode: null,
+        flag: null,
         vlanId: null,
       };
       ns.links.set(name, link);

@@ -10,6 +10,7 @@ export const KERNEL_METHODS = [
   "links.addBridge",
   "links.addVeth",
   "links.addChild",
+  "links.addDummy",
   "links.set",
   "links.delete",
   "links.get",

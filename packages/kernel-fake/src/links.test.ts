@@ -156,6 +156,29 @@ describe("fake kernel: ipvlan, macvlan and vlan children", () => {
   });
 });
 
+describe("fake kernel: dummy links, ipvlan flags and missing link kinds", () => {
+  it("creates dummies, records the ipvlan flag and refuses kinds the kernel lacks", async () => {
+    const k = createFakeKernel();
+    expect(await k.links.addDummy(HOST, { name: "dm0", up: true })).toMatchObject({ kind: "dummy", up: true });
+    await k.links.addChild(HOST, { name: "ipv0", parent: "dm0", kind: "ipvlan", mode: "l2", flag: "vepa" });
+    await k.links.addChild(HOST, { name: "ipv1", parent: "dm0", kind: "ipvlan" });
+    const links = k.snapshot().namespaces[HOST]!.links;
+    expect(links.find((l) => l.name === "ipv0")).toMatchObject({ mode: "l2", flag: "vepa" });
+    expect(links.find((l) => l.name === "ipv1")).toMatchObject({ mode: "l3", flag: "bridge" });
+    await expectCode(k.links.addChild(HOST, { name: "x", parent: "dm0", kind: "ipvlan", flag: "weird" }), "INVALID_LINK_MODE");
+    await expectCode(k.links.addChild(HOST, { name: "x", parent: "dm0", kind: "macvlan", flag: "vepa" }), "INVALID_LINK_MODE");
+    await expectCode(k.links.addDummy(HOST, { name: "dm0" }), "LINK_EXISTS");
+
+    const bare = createFakeKernel({ missingLinkKinds: ["ipvlan", "dummy"] });
+    bare.seedLink(HOST, { name: "eth0", kind: "veth" });
+    const e1 = await expectCode(bare.links.addDummy(HOST, { name: "dm0" }), "LINK_KIND_UNSUPPORTED");
+    expect(e1.message).toContain("no dummy driver");
+    await expectCode(bare.links.addChild(HOST, { name: "x", parent: "eth0", kind: "ipvlan" }), "LINK_KIND_UNSUPPORTED");
+    await bare.links.addChild(HOST, { name: "eth0.10", parent: "eth0", kind: "vlan", vlanId: 10 });
+    expect((await bare.links.list(HOST)).map((l) => l.name).sort()).toEqual(["eth0", "eth0.10", "lo"]);
+  });
+});
+
 describe("fake kernel: links.set", () => {
   it("changes up, mtu, mac, master and hairpin in one call", async () => {
     const k = createFakeKernel();

@@ -1,4 +1,4 @@
-import type { BridgeSpec, ChildLinkSpec, LinkChanges, LinkInfo, LinksApi, NetnsPath, VethSpec } from "@netd/driverapi";
+import type { BridgeSpec, ChildLinkSpec, DummySpec, LinkChanges, LinkInfo, LinksApi, NetnsPath, VethSpec } from "@netd/driverapi";
 import { removeLink, renameLinkSysctls } from "./cascade.js";
 import { fail, refused } from "./errors.js";
 import { linkInfo, macFor, type FakeLink, type FakeNamespace, type FakeWorld, type SyncApi } from "./state.js";
@@ -12,8 +12,18 @@ const MODES: Record<ChildLinkSpec["kind"], readonly string[]> = {
 /** Linux defaults when no mode is given. */
 const DEFAULT_MODE: Record<ChildLinkSpec["kind"], string | null> = { ipvlan: "l3", macvlan: "vepa", vlan: null };
 
-/** Builds the LinksApi over `world`. Every method validates everything before changing anything. */
-export function createLinks(world: FakeWorld): SyncApi<LinksApi> {
+const IPVLAN_FLAGS: readonly string[] = ["bridge", "private", "vepa"];
+
+/**
+ * Builds the LinksApi over `world`. Every method validates everything before changing anything.
+ * Link kinds in `missingKinds` fail with LINK_KIND_UNSUPPORTED, as on a kernel without their module.
+ */
+export function createLinks(world: FakeWorld, missingKinds: readonly string[] = []): SyncApi<LinksApi> {
+  const requireKind = (kind: string, name: string): void => {
+    if (missingKinds.includes(kind)) {
+      throw fail("LINK_KIND_UNSUPPORTED", `cannot create ${kind} link ${name}: the kernel has no ${kind} driver (module ${kind} not available)`, `use a kernel with ${kind} support`, { kind });
+    }
+  };
   const fresh = (name: string, kind: string, opts: { mtu?: number; mac?: string; up?: boolean }): FakeLink => {
     const index = world.allocIndex();
     return {
@@ -28,6 +38,7 @@ export function createLinks(world: FakeWorld): SyncApi<LinksApi> {
       parentNetns: null,
       hairpin: false,
       mode: null,
+      flag: null,
       vlanId: null,
     };
   };
@@ -104,6 +115,10 @@ export function createLinks(world: FakeWorld): SyncApi<LinksApi> {
       if (kind === "vlan" && (!Number.isInteger(spec.vlanId) || (spec.vlanId ?? 0) < 1 || (spec.vlanId ?? 0) > 4094)) {
         throw fail("INVALID_VLAN_ID", `VLAN id ${String(spec.vlanId)} is invalid`, "use an integer between 1 and 4094");
       }
+      if (spec.flag !== undefined && (kind !== "ipvlan" || !IPVLAN_FLAGS.includes(spec.flag))) {
+        const allowed = kind === "ipvlan" ? `use one of ${IPVLAN_FLAGS.join(", ")}` : "drop flag";
+        throw fail("INVALID_LINK_MODE", `${kind} flag ${JSON.stringify(spec.flag)} is invalid`, allowed);
+      }
       if (kind !== "vlan" && spec.vlanId !== undefined) {
         throw fail("INVALID_VLAN_ID", `vlanId is only valid for vlan links, not ${kind}`, "drop vlanId");
       }
@@ -116,12 +131,25 @@ export function createLinks(world: FakeWorld): SyncApi<LinksApi> {
       const mac = spec.mac === undefined ? undefined : checkMac(spec.mac);
       const target = spec.netns === undefined ? ns : world.ns(spec.netns);
       checkFree(target, name);
+      requireKind(kind, name);
       const link = fresh(name, kind, { mtu, mac });
       link.parentIndex = parent.index;
       link.parentNetns = ns.path;
       link.mode = spec.mode ?? DEFAULT_MODE[kind];
+      link.flag = kind === "ipvlan" ? (spec.flag ?? "bridge") : null;
       link.vlanId = kind === "vlan" ? (spec.vlanId ?? null) : null;
       target.links.set(name, link);
+      return linkInfo(link);
+    },
+
+    addDummy(netns: NetnsPath, spec: DummySpec): LinkInfo {
+      const ns = world.ns(netns);
+      const name = checkLinkName(spec.name);
+      const mtu = spec.mtu === undefined ? undefined : checkMtu(spec.mtu);
+      checkFree(ns, name);
+      requireKind("dummy", name);
+      const link = fresh(name, "dummy", { mtu, up: spec.up ?? false });
+      ns.links.set(name, link);
       return linkInfo(link);
     },
 

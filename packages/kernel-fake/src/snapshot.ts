@@ -8,6 +8,7 @@ export interface LinkSnapshot extends LinkInfo {
   readonly peer: { readonly netns: string; readonly name: string } | null;
   readonly hairpin: boolean;
   readonly mode: string | null;
+  readonly flag: string | null;
   readonly vlanId: number | null;
 }
 
@@ -50,6 +51,7 @@ function namespaceSnapshot(world: FakeWorld, ns: FakeNamespace): NamespaceSnapsh
         peer: other ? { netns: other.ns.path, name: other.link.name } : null,
         hairpin: l.hairpin,
         mode: l.mode,
+        flag: l.flag,
         vlanId: l.vlanId,
       };
     });

@@ -16,6 +16,8 @@ export interface FakeLink {
   hairpin: boolean;
   /** ipvlan/macvlan mode, or null. */
   mode: string | null;
+  /** ipvlan flag (bridge, private, vepa), or null. */
+  flag: string | null;
   vlanId: number | null;
 }
 
@@ -111,6 +113,7 @@ export class FakeWorld {
       parentNetns: null,
       hairpin: false,
       mode: null,
+      flag: null,
       vlanId: null,
     });
     this.namespaces.set(path, ns);

@@ -2,6 +2,7 @@
 import type { IncomingMessage, ServerResponse } from "node:http";
 import type { FastifyBaseLogger, FastifyInstance, RawServerDefault } from "fastify";
 import type { ZodTypeProvider } from "fastify-type-provider-zod";
+import type { Kernel } from "@netd/driverapi";
 import type { Controller } from "@netd/libnet-core";
 import type { EventBus } from "./events.js";
 import type { Metrics } from "./metrics.js";
@@ -20,4 +21,6 @@ export interface ApiDeps {
   readonly drivers?: readonly DriverDescription[];
   /** The host namespace's routes and addresses for input checks; absent: those checks are skipped (unit tests on a fake kernel). */
   readonly host?: HostView;
+  /** The daemon's kernel; when given, the CNI routes (`/cni/*`, for netd-cni) are served. */
+  readonly kernel?: Kernel;
 }

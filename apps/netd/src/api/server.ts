@@ -16,6 +16,7 @@ import { networkRoutes } from "./routes/networks.js";
 import { observeRoutes } from "./routes/observe.js";
 import { sandboxRoutes } from "./routes/sandboxes.js";
 import { systemRoutes } from "./routes/system.js";
+import { cniRoutes } from "../cni/routes.js";
 import { API_VERSION, NETD_VERSION } from "../version.js";
 
 const VERSION_PREFIX = /^\/v\d+\.\d+(?=\/)/;
@@ -88,6 +89,7 @@ export async function createApiServer(options: ApiServerOptions): Promise<ApiApp
   networkRoutes(app, options);
   sandboxRoutes(app, options);
   observeRoutes(app, options);
+  if (options.kernel) cniRoutes(app, { ...options, kernel: options.kernel });
   app.get("/openapi.json", { schema: { hide: true } }, () => Promise.resolve(app.swagger()));
   await app.ready();
   return app;

@@ -18,6 +18,7 @@ describe("CLI parsing", () => {
     expect(normalizeBoolFlags(["network", "create", "--ipv6=false", "--internal=false", "--ipv4=True", "n"], known)).toEqual(["network", "create", "--ipv4", "n"]);
     expect(normalizeBoolFlags(["run", "--rm=true", "--", "cmd", "--rm=false"], known)).toEqual(["run", "--rm", "--", "cmd", "--rm=false"]);
     expect(normalizeBoolFlags(["run", "--rm=false", "--", "cmd"], known)).toEqual(["run", "--", "cmd"]);
+    expect(normalizeBoolFlags(["daemon", "--userland-proxy=false", "--reserve-host-ports=false", "--default-bridge=false"], known)).toEqual(["daemon", "--no-userland-proxy", "--no-reserve-host-ports", "--no-default-bridge"]);
     expect(normalizeBoolFlags(["network", "ls", "--no-trunc=true", "--quiet=1"], known)).toEqual(["network", "ls", "--no-trunc", "--quiet"]);
     expect(normalizeBoolFlags(["network", "ls", "--no-trunc=false"], known)).toEqual(["network", "ls"]);
     expect(normalizeBoolFlags(["network", "create", "--subnet=10.0.0.0/24", "n"], known)).toEqual(["network", "create", "--subnet=10.0.0.0/24", "n"]);
@@ -74,6 +75,10 @@ describe("CLI parsing", () => {
       const file = join(dir, "netd.json");
       writeFileSync(file, JSON.stringify({ socket: "/tmp/a.sock", userlandProxy: false, logLevel: "debug" }));
       expect(loadDaemonConfig(file, { socket: "/tmp/b.sock", dataDir: undefined })).toMatchObject({ socket: "/tmp/b.sock", dataDir: "/var/lib/netd", userlandProxy: false, logLevel: "debug", netnsPrefix: "netd-" });
+      writeFileSync(file, JSON.stringify({ reserveHostPorts: false }));
+      expect(loadDaemonConfig(file, {})).toMatchObject({ reserveHostPorts: false, userlandProxy: true });
+      expect(loadDaemonConfig(undefined, {})).toMatchObject({ reserveHostPorts: true });
+      expect(loadDaemonConfig(file, { reserveHostPorts: true })).toMatchObject({ reserveHostPorts: true });
       writeFileSync(file, JSON.stringify({ dataDir: "relative", colour: "red" }));
       expect(() => loadDaemonConfig(file, {})).toThrow(/dataDir: must be an absolute path/);
       expect(() => loadDaemonConfig(file, {})).toThrow(/colour/);

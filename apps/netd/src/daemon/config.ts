@@ -18,6 +18,12 @@ export const DaemonConfigSchema = z.strictObject({
   socket: Absolute.default(DEFAULT_SOCKET),
   dataDir: Absolute.default(DEFAULT_DATA_DIR),
   userlandProxy: z.boolean().default(true),
+  /**
+   * Hold published host ports with sockets so no other program takes them. false where the
+   * container runtime holds them itself (podman with CNI, as the reference portmap plugin
+   * expects); use it with userlandProxy false.
+   */
+  reserveHostPorts: z.boolean().default(true),
   logLevel: z.enum(LOG_LEVELS).default("info"),
   /** Group that owns the socket (mode 0660); absent: the daemon's group. */
   group: z.string().min(1).optional(),

@@ -59,10 +59,15 @@ export async function startDaemon(options: DaemonOptions): Promise<RunningDaemon
   const unwind = async () => {
     for (const step of undo.reverse()) await Promise.resolve(step()).catch(() => undefined);
   };
+  const t0 = Date.now();
+  // Start-up steps at debug level with their times: under software emulation (the qemu guest
+  // of the VM tests) start-up takes a minute, and this shows where it goes.
+  const step = (what: string) => options.log?.debug({ ms: Date.now() - t0 }, what);
   try {
     const gid = options.group === undefined ? undefined : resolveGroup(options.group);
     // Loaded first: a broken driver stops startup before the store or the kernel is opened.
     const loaded = options.drivers ? options.drivers.map(describeBuiltin) : await openDrivers({ userlandProxy: options.userlandProxy ?? true }, options.driverModules ?? [], options.configDir);
+    step("drivers loaded");
     const store = await openLogStore({ dir: options.dataDir });
     undo.push(() => store.close());
     if (options.kernel === undefined) {
@@ -71,6 +76,7 @@ export async function startDaemon(options: DaemonOptions): Promise<RunningDaemon
     }
     const kernel = options.kernel ?? createLinuxKernel();
     undo.push(() => kernel.close());
+    step("kernel opened");
     const drivers = loaded.map((l) => l.driver);
     const ports = createPortAllocator();
     const log = options.log;
@@ -80,11 +86,12 @@ export async function startDaemon(options: DaemonOptions): Promise<RunningDaemon
       store,
       drivers,
       ports,
-      portReserver: createOsPortReserver({ allocator: ports }),
+      ...(options.reserveHostPorts === false ? {} : { portReserver: createOsPortReserver({ allocator: ports }) }),
       ...(log ? { log: driverLogger(log) } : {}),
       netnsPrefix: options.netnsPrefix ?? "netd-",
     });
     undo.push(() => controller.close());
+    step("controller restored");
     const sandboxes = controller.listSandboxes();
     const published = sandboxes.reduce((sum, sb) => sum + sb.portBindings.length, 0);
     const ms = Math.round(performance.now() - restoreStart);
@@ -95,8 +102,9 @@ export async function startDaemon(options: DaemonOptions): Promise<RunningDaemon
       if (def === null) log?.warn("a network named 'bridge' exists that netd did not create; it serves as the default network of netd run");
       else if (def.created) log?.info({ network: def.network.name, subnet: def.network.ipv4?.subnet, bridge: "netd0" }, `created the default network bridge (${def.network.ipv4?.subnet ?? "?"})`);
     }
-    const app = await createApiServer({ controller, events: new EventBus(), metrics: new Metrics(), drivers: loaded.map((l) => l.description), ...(host ? { host } : {}), ...(log ? { log } : {}) });
+    const app = await createApiServer({ controller, kernel, events: new EventBus(), metrics: new Metrics(), drivers: loaded.map((l) => l.description), ...(host ? { host } : {}), ...(log ? { log } : {}) });
     undo.push(() => app.close());
+    step("API built");
     await app.listen({ path: options.socket });
     chmodSync(options.socket, 0o660);
     if (gid !== undefined) chownSync(options.socket, -1, gid);

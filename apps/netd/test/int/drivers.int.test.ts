@@ -45,7 +45,7 @@ describe("netd with drivers from its config file", () => {
 
     const drivers = JSON.parse(await w.ok(["drivers", "--format", "json"])) as Array<Record<string, unknown>>;
     expect(drivers).toContainEqual({ Name: "macvlan", ApiVersion: 2, Source: MACVLAN, Package: "@netd/driver-macvlan", Version: "0.0.0" });
-    expect(drivers.map((d) => d.Name)).toEqual(["bridge", "routed", "macvlan"]);
+    expect(drivers.map((d) => d.Name)).toEqual(["bridge", "routed", "ipvlan", "macvlan"]);
     expect(await w.ok(["drivers"])).toMatch(/^macvlan\s+2\s+@netd\/driver-macvlan\s+0\.0\.0\s+/m);
 
     await w.ok(["network", "create", "-d", "macvlan", "-o", "parent=up0", "--subnet", "10.197.0.0/24", "--gateway", "10.197.0.100", "mv"]);

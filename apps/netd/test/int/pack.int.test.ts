@@ -40,7 +40,7 @@ export type Native = typeof native;
 `;
 
 // Runtime: every library package loads from ESM (the bin and the native addon's loader are covered by the daemon below).
-const RUNTIME = `const names = ["@netd/driverapi", "@netd/kernel-fake", "@netd/driver-test-suite", "@netd/driver-bridge", "@netd/driver-routed", "@netd/kernel", "@netd/libnet-core", "@netd/portallocator", "@netd/netlink-native", "@netd/driver-macvlan"];
+const RUNTIME = `const names = ["@netd/driverapi", "@netd/kernel-fake", "@netd/driver-test-suite", "@netd/driver-bridge", "@netd/driver-routed", "@netd/driver-ipvlan", "@netd/kernel", "@netd/libnet-core", "@netd/portallocator", "@netd/netlink-native", "@netd/driver-macvlan"];
 for (const n of names) { const m = await import(n); if (Object.keys(m).length === 0) throw new Error(n + " exports nothing"); }
 const { checkDriver } = await import("@netd/driver-test-suite");
 const { default: createMacvlanDriver } = await import("@netd/driver-macvlan");
@@ -75,7 +75,7 @@ describe("installable packages (pnpm pack, npm install, outside the workspace)",
       }),
     );
     expect(problems).toEqual([]);
-  });
+  }, 240_000);
 
   it("a consumer importing every package type-checks (nodenext) and runs from ESM", async () => {
     writeFileSync(join(installed.proj, "consumer.ts"), CONSUMER);
@@ -89,7 +89,7 @@ describe("installable packages (pnpm pack, npm install, outside the workspace)",
     const r = await run(["node", "runtime.mjs"], { cwd: installed.proj });
     expect(r.code, r.stderr).toBe(0);
     expect(JSON.parse(r.stdout)).toEqual({ loaded: 10, findings: [] });
-  });
+  }, 240_000);
 
   it("the installed netd bin loads the macvlan driver from its tarball via the config file; two sandboxes ping through it", async () => {
     const w = (world = await makeNetdWorld(env(), { main: join(installed.proj, "node_modules", ".bin", "netd") }));

@@ -2,7 +2,8 @@
  * Links: bridges, veth pairs whose peer is born inside the target namespace, ipvlan /
  * macvlan / vlan children, attribute changes, deletion and reads.
  */
-import type { BridgeSpec, ChildLinkSpec, LinkChanges, LinkInfo, LinksApi, VethSpec } from "@netd/driverapi";
+import { isNetdError } from "@netd/driverapi";
+import type { BridgeSpec, ChildLinkSpec, DummySpec, LinkChanges, LinkInfo, LinksApi, VethSpec } from "@netd/driverapi";
 import { check, getLinkByIndex, getLinkByName, linkFromReply, requireLink, route, type LinuxContext } from "./context.js";
 import { kernelError, type OpContext } from "./errors.js";
 import { validateIfName, validateMac, validateMtu, validateNetnsPath, validateVlanId } from "./validate.js";
@@ -43,14 +44,27 @@ export function vethRequest(spec: VethSpec, peerNsFd: number, masterIndex?: numb
 }
 
 function childData(spec: ChildLinkSpec): Buffer[] {
-  if (spec.kind === "vlan") return [attrU16(c.IFLA_VLAN_ID, validateVlanId(spec.vlanId))];
-  if (spec.mode === undefined) return [];
-  const modes = spec.kind === "macvlan" ? c.MACVLAN_MODES : c.IPVLAN_MODES;
-  const mode = modes[spec.mode];
-  if (mode === undefined) {
-    throw kernelError("INVALID_LINK_MODE", `${spec.kind} mode ${JSON.stringify(spec.mode)} is unknown`, `use one of ${Object.keys(modes).join(", ")}`, { value: spec.mode });
+  if (spec.flag !== undefined && spec.kind !== "ipvlan") {
+    throw kernelError("INVALID_LINK_MODE", `flag ${JSON.stringify(spec.flag)} is only valid for ipvlan links, not ${spec.kind}`, "drop flag", { value: spec.flag });
   }
-  return [spec.kind === "macvlan" ? attrU32(c.IFLA_MACVLAN_MODE, mode) : attrU16(c.IFLA_IPVLAN_MODE, mode)];
+  if (spec.kind === "vlan") return [attrU16(c.IFLA_VLAN_ID, validateVlanId(spec.vlanId))];
+  const data: Buffer[] = [];
+  if (spec.mode !== undefined) {
+    const modes = spec.kind === "macvlan" ? c.MACVLAN_MODES : c.IPVLAN_MODES;
+    const mode = modes[spec.mode];
+    if (mode === undefined) {
+      throw kernelError("INVALID_LINK_MODE", `${spec.kind} mode ${JSON.stringify(spec.mode)} is unknown`, `use one of ${Object.keys(modes).join(", ")}`, { value: spec.mode });
+    }
+    data.push(spec.kind === "macvlan" ? attrU32(c.IFLA_MACVLAN_MODE, mode) : attrU16(c.IFLA_IPVLAN_MODE, mode));
+  }
+  if (spec.flag !== undefined) {
+    const flag = c.IPVLAN_FLAGS[spec.flag];
+    if (flag === undefined) {
+      throw kernelError("INVALID_LINK_MODE", `ipvlan flag ${JSON.stringify(spec.flag)} is unknown`, `use one of ${Object.keys(c.IPVLAN_FLAGS).join(", ")}`, { value: spec.flag });
+    }
+    data.push(attrU16(c.IFLA_IPVLAN_FLAGS, flag));
+  }
+  return data;
 }
 
 /** The Linux implementation of {@link LinksApi}. */
@@ -135,6 +149,22 @@ export function createLinks(ctx: LinuxContext): LinksApi {
       const info2 = await this.get(target, spec.name);
       if (info2 === null) throw kernelError("KERNEL_ERROR", `link ${spec.name} vanished right after it was created in ${target}`);
       return info2;
+    },
+
+    async addDummy(netns, spec: DummySpec) {
+      validateNetnsPath(netns);
+      validateIfName(spec.name, "dummy name");
+      if (spec.mtu !== undefined) validateMtu(spec.mtu);
+      const attrs = [...baseAttrs(spec.name, spec.mtu), nested(c.IFLA_LINKINFO, [attrString(c.IFLA_INFO_KIND, "dummy")])];
+      const op: OpContext = { op: "add dummy", names: [spec.name], netns, codes: EXISTS };
+      try {
+        return await createAndRead(netns, message(c.RTM_NEWLINK, CREATE, upHeader(spec.up), attrs), spec.name, op);
+      } catch (e) {
+        if (isNetdError(e) && e.code === "LINK_KIND_UNSUPPORTED") {
+          throw kernelError("LINK_KIND_UNSUPPORTED", `cannot create dummy link ${spec.name}: the kernel has no dummy driver (module dummy not available)`, "use a kernel with CONFIG_DUMMY, or give the network a parent", { op: "add dummy", netns }, e);
+        }
+        throw e;
+      }
     },
 
     async set(netns, name, changes: LinkChanges) {

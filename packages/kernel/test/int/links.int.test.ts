@@ -156,6 +156,36 @@ describe("links", () => {
     }
   });
 
+  it("addDummy and the ipvlan flag match what `ip link add` can do on this kernel", async () => {
+    const host = await env().netns("h");
+    const ctr = await env().netns("c");
+    await kernel().links.addVeth(host.path, { name: "vh0", peer: { name: "eth0", netns: ctr.path } });
+    const dummyProbe = await ctr.exec(["ip", "link", "add", "probe0", "type", "dummy"]);
+    await ctr.exec(["ip", "link", "del", "probe0"]);
+    const dummy = await kernel().links.addDummy(host.path, { name: "dm0", up: true }).then(
+      (info) => ({ ok: true as const, info }),
+      (e: unknown) => ({ ok: false as const, e: e as { code: string; category: string; message: string } }),
+    );
+    expect(dummy.ok).toBe(dummyProbe.code === 0);
+    if (dummy.ok) expect((await ipLink(host, "dm0"))?.linkinfo?.info_kind).toBe("dummy");
+    else {
+      expect(dummy.e).toMatchObject({ code: "LINK_KIND_UNSUPPORTED", category: "unsupported" });
+      expect(dummy.e.message).toContain("the kernel has no dummy driver");
+      expect(await ipLink(host, "dm0")).toBeUndefined();
+    }
+    const ipvProbe = await ctr.exec(["ip", "link", "add", "link", "eth0", "name", "probe0", "type", "ipvlan", "mode", "l3", "private"]);
+    await ctr.exec(["ip", "link", "del", "probe0"]);
+    const ipv = await kernel().links.addChild(host.path, { name: "ipv0", parent: "vh0", kind: "ipvlan", mode: "l3", flag: "private" }).then(
+      () => true,
+      (e: unknown) => (e as { code: string }).code,
+    );
+    expect(ipv === true).toBe(ipvProbe.code === 0);
+    if (ipv === true) expect((await ipLink(host, "ipv0"))?.linkinfo?.info_data?.["flags"]).toBeDefined();
+    else expect(ipv).toBe("LINK_KIND_UNSUPPORTED");
+    await expectNetdError(kernel().links.addChild(host.path, { name: "ipv1", parent: "vh0", kind: "ipvlan", flag: "weird" }), "INVALID_LINK_MODE", "invalid");
+    await expectNetdError(kernel().links.addChild(host.path, { name: "mv1", parent: "vh0", kind: "macvlan", flag: "vepa" }), "INVALID_LINK_MODE", "invalid");
+  });
+
   it("rejects bad input before any syscall and creates nothing", async () => {
     const host = await env().netns("h");
     const before = (await ipLinks(host)).map((l) => l.ifname);

@@ -93,5 +93,5 @@ export function guestMemoryMb(): number {
 
 /** Host-side limit for one boot (all packages); the guest is killed by PID when it is exceeded. */
 export function guestTimeoutMs(): number {
-  return Number(process.env["NETD_VM_TIMEOUT_MS"] ?? 600_000);
+  return Number(process.env["NETD_VM_TIMEOUT_MS"] ?? 1_800_000);
 }

@@ -28,14 +28,20 @@ export interface VmRunSummary {
   readonly guestWallMs?: number;
 }
 
-/** Packages under packages/ and apps/ of `root` that have VM tests. */
+/**
+ * Packages under packages/ and apps/ of `root` that have VM tests; `NETD_VM_ONLY` (ids such as
+ * "apps/netd,packages/driver-ipvlan") narrows the run while working on one package.
+ */
 export function findVmPackages(root: string): VmPackage[] {
+  const only = (process.env["NETD_VM_ONLY"] ?? "").split(",").map((s) => s.trim()).filter((s) => s !== "");
   const found: VmPackage[] = [];
   for (const group of ["packages", "apps"]) {
     if (!existsSync(join(root, group))) continue;
     for (const name of readdirSync(join(root, group)).sort()) {
       const dir = join(root, group, name);
-      if (walk(join(dir, "test", "vm")).some((f) => f.endsWith(".vm.test.ts"))) found.push({ id: `${group}/${name}`, dir });
+      const id = `${group}/${name}`;
+      if (only.length > 0 && !only.includes(id)) continue;
+      if (walk(join(dir, "test", "vm")).some((f) => f.endsWith(".vm.test.ts"))) found.push({ id, dir });
     }
   }
   return found;

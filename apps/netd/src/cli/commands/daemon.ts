@@ -19,6 +19,7 @@ interface DaemonFlags {
   socket?: string;
   dataDir?: string;
   userlandProxy?: boolean;
+  reserveHostPorts?: boolean;
   logLevel?: string;
   config?: string;
   group?: string;
@@ -29,7 +30,7 @@ interface DaemonFlags {
 
 function config(o: DaemonFlags): DaemonConfig {
   try {
-    return loadDaemonConfig(o.config, { socket: o.socket, dataDir: o.dataDir, userlandProxy: o.userlandProxy, logLevel: o.logLevel, group: o.group, netnsPrefix: o.netnsPrefix, defaultBridge: o.defaultBridge });
+    return loadDaemonConfig(o.config, { socket: o.socket, dataDir: o.dataDir, userlandProxy: o.userlandProxy, reserveHostPorts: o.reserveHostPorts, logLevel: o.logLevel, group: o.group, netnsPrefix: o.netnsPrefix, defaultBridge: o.defaultBridge });
   } catch (e) {
     throw new CliError((e as Error).message);
   }
@@ -65,6 +66,8 @@ export function daemonCommands(program: Command): void {
   common(program.command("daemon").description("run the netd daemon in the foreground"))
     .option("--userland-proxy", "use the userland proxy (--userland-proxy=false to disable)")
     .option("--no-userland-proxy", "do not use the userland proxy")
+    .option("--reserve-host-ports", "hold published host ports with sockets (default; --reserve-host-ports=false to disable)")
+    .option("--no-reserve-host-ports", "do not hold published host ports with sockets (the runtime holds them: podman with netd-cni)")
     .option("--group <name>", "group owning the socket (mode 0660)")
     .option("--default-bridge", "create the default network 'bridge' (device netd0, first free of 172.17-31.0.0/16) at start (the default; --default-bridge=false to go without)")
     .option("--no-default-bridge", "no default network")

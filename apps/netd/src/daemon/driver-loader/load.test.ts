@@ -59,6 +59,6 @@ describe("driver loading", () => {
     const cfg = loadDaemonConfig(cfgFile, {});
     expect(cfg.drivers).toEqual([named, "netd-driver-good"]);
     const all = await openDrivers({ userlandProxy: false }, cfg.drivers, dir);
-    expect(all.map((l) => `${l.description.name}:${l.description.source}`)).toEqual(["bridge:builtin", "routed:builtin", `named:${named}`, "good:netd-driver-good"]);
+    expect(all.map((l) => `${l.description.name}:${l.description.source}`)).toEqual(["bridge:builtin", "routed:builtin", "ipvlan:builtin", `named:${named}`, "good:netd-driver-good"]);
   });
 });

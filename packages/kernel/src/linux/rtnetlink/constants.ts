@@ -60,10 +60,13 @@ export const VETH_INFO_PEER = 1;
 export const IFLA_VLAN_ID = 1;
 export const IFLA_MACVLAN_MODE = 1;
 export const IFLA_IPVLAN_MODE = 1;
+export const IFLA_IPVLAN_FLAGS = 2;
 export const IFLA_BRPORT_MODE = 4;
 
 export const MACVLAN_MODES: Readonly<Record<string, number>> = { private: 1, vepa: 2, bridge: 4, passthru: 8 };
 export const IPVLAN_MODES: Readonly<Record<string, number>> = { l2: 0, l3: 1, l3s: 2 };
+/** IPVLAN_F_PRIVATE = 1, IPVLAN_F_VEPA = 2; bridge is no flag. */
+export const IPVLAN_FLAGS: Readonly<Record<string, number>> = { bridge: 0, private: 1, vepa: 2 };
 
 export const IFA_ADDRESS = 1;
 export const IFA_LOCAL = 2;

@@ -1,0 +1,3 @@
+import { netdConfig } from "@netd/eslint-config";
+
+export default netdConfig();

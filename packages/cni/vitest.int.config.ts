@@ -1,0 +1,3 @@
+import { integrationConfig } from "@netd/vitest-config";
+
+export default integrationConfig();

@@ -1,0 +1,3 @@
+import { unitConfig } from "@netd/vitest-config";
+
+export default unitConfig();

@@ -1,0 +1,3 @@
+import { vmConfig } from "@netd/vitest-config";
+
+export default vmConfig();

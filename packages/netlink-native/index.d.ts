@@ -112,3 +112,32 @@ export declare function writeFileInNetns(nsPath: NsPath | null, file: string, da
  * sandbox) and returns the limits now in force. Synchronous; call once at start.
  */
 export declare function raiseOpenFileLimit(): { soft: number; hard: number };
+
+/**
+ * Creates a socket of `protocol` bound to `ip`:`port` inside the namespace at `nsPath`
+ * (null/absent: the process's own), TCP with SO_REUSEADDR and listening (backlog 511),
+ * IPv6 ones v6-only. Resolves to the descriptor (close-on-exec), which the caller hands
+ * to netd-proxy with {@link controlRequest} and then closes with {@link closeFd}.
+ * Rejects with the bind error (`code` "EADDRINUSE", "EADDRNOTAVAIL", ...); nothing stays open then.
+ */
+export declare function bindSocket(protocol: "tcp" | "udp", ip: string, port: number, nsPath?: NsPath | null): Promise<number>;
+
+/**
+ * Connects a SOCK_SEQPACKET unix socket to netd-proxy's control socket at `path`, with send
+ * and receive timeouts of `timeoutMs` (default 2000). Rejects ("ENOENT", "ECONNREFUSED")
+ * when no proxy listens there.
+ */
+export declare function controlConnect(path: string, timeoutMs?: number): Promise<number>;
+
+/**
+ * Sends one request message (with `passFd` attached by SCM_RIGHTS when >= 0; the caller
+ * keeps its own copy) and resolves to the one reply message. One request in flight per
+ * socket: serialize the calls. Rejects with "EAGAIN" on timeout, "ECONNRESET" when the proxy went away.
+ */
+export declare function controlRequest(fd: number, text: string, passFd?: number): Promise<string>;
+
+/** Closes a descriptor from {@link bindSocket} or {@link controlConnect}. */
+export declare function closeFd(fd: number): void;
+
+/** Absolute path of the `netd-proxy` executable (build/Release/netd-proxy). */
+export declare const proxyBinaryPath: string;

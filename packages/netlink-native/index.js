@@ -1,6 +1,7 @@
 // ESM loader for the compiled addon (build/Release/netlink_native.node, built at install
 // by `node-gyp rebuild`). Types and documentation: index.d.ts.
 import { createRequire } from "node:module";
+import { fileURLToPath } from "node:url";
 
 const require = createRequire(import.meta.url);
 const addon = require("./build/Release/netlink_native.node");
@@ -20,3 +21,10 @@ export const isNetns = addon.isNetns;
 export const readFileInNetns = addon.readFileInNetns;
 export const writeFileInNetns = addon.writeFileInNetns;
 export const raiseOpenFileLimit = addon.raiseOpenFileLimit;
+export const bindSocket = addon.bindSocket;
+export const controlConnect = addon.controlConnect;
+export const controlRequest = addon.controlRequest;
+export const closeFd = addon.closeFd;
+
+/** Absolute path of the netd-proxy executable built next to the addon. */
+export const proxyBinaryPath = fileURLToPath(new URL("./build/Release/netd-proxy", import.meta.url));

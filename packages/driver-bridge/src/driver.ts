@@ -5,7 +5,7 @@
  * log, ports); each call's `ctx.state` is passed down to whatever persists.
  */
 import { API_VERSION, NetdAggregateError } from "@netd/driverapi";
-import type { Driver, DriverContext, EndpointInfo, GatewayChange, NetworkInfo } from "@netd/driverapi";
+import type { Driver, DriverContext, EndpointInfo, GatewayChange, NetworkInfo, UserlandProxy } from "@netd/driverapi";
 import type { PublishContext } from "./model.js";
 import { bridgeError } from "./errors.js";
 import { createBridgeFirewall, type BridgeFirewallImpl } from "./firewall/firewall.js";
@@ -40,6 +40,13 @@ export interface BridgeDriverOptions {
    * route_localnet on the bridges, no 6-to-4.
    */
   readonly userlandProxy?: boolean;
+  /**
+   * The userland proxy implementation to use when `userlandProxy` is on (the daemon passes
+   * netd-proxy's, one process for all ports, from @netd/kernel). Absent: an in-process
+   * fallback in this package serves the bindings (Node streams; tests and embedding).
+   * The driver never spawns a process for it.
+   */
+  readonly proxy?: UserlandProxy;
 }
 
 /** The bridge driver (a plain Driver; the factory options are fixed for its lifetime). */
@@ -84,7 +91,7 @@ export function createBridgeDriver(options: BridgeDriverOptions = {}): BridgeDri
       if (!n) throw bridgeError("NETWORK_NOT_FOUND", `bridge driver has no network ${id.slice(0, 12)}`, "create the network first", { network: id });
       return n;
     };
-    const publisher = createPublisher({ ctx, firewall, network }, userlandProxy);
+    const publisher = createPublisher({ ctx, firewall, network }, userlandProxy, options.proxy);
     parts = { ctx, state, firewall, publisher };
     return parts;
   };

@@ -7,6 +7,7 @@
  * `gateway_mode_ipv4/ipv6=routed` on the bridge.
  */
 import { createBridgeDriver, type BridgeDriver } from "@netd/driver-bridge";
+import type { UserlandProxy } from "@netd/driverapi";
 import { checkRoutedOptions } from "./options.js";
 
 /** Options of {@link createRoutedDriver}; all optional. */
@@ -21,6 +22,8 @@ export interface RoutedDriverOptions {
   readonly table?: string;
   /** As the bridge's option: the userland proxy serves host-local and hairpin traffic. Default true. */
   readonly userlandProxy?: boolean;
+  /** As the bridge's option: the daemon's userland proxy implementation; absent: the in-process fallback. */
+  readonly proxy?: UserlandProxy;
 }
 
 /** The routed driver: a plain Driver. */
@@ -32,7 +35,7 @@ export type RoutedDriver = BridgeDriver;
  * nat network and a routed network).
  */
 export function createRoutedDriver(options: RoutedDriverOptions = {}): RoutedDriver {
-  const inner = createBridgeDriver({ name: options.name ?? "routed", table: options.table ?? "netd_routed", forceMode: "routed", userlandProxy: options.userlandProxy ?? true });
+  const inner = createBridgeDriver({ name: options.name ?? "routed", table: options.table ?? "netd_routed", forceMode: "routed", userlandProxy: options.userlandProxy ?? true, ...(options.proxy ? { proxy: options.proxy } : {}) });
   return {
     ...inner,
     async createNetwork(ctx, network) {

@@ -6,3 +6,4 @@ export * from "./errors.js";
 export * from "./nft-text.js";
 export * from "./ip.js";
 export { UndoStack } from "./undo-stack.js";
+export * from "./userland-proxy.js";

@@ -6,5 +6,6 @@ NAPI_MODULE_INIT() {
   netd::InitNft(env, exports);
   netd::InitNetns(env, exports);
   netd::InitLimits(env, exports);
+  netd::InitFdpass(env, exports);
   return exports;
 }

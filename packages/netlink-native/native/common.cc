@@ -71,6 +71,12 @@ const char* ErrnoName(int e) {
     case EPROTONOSUPPORT: return "EPROTONOSUPPORT";
     case ECANCELED: return "ECANCELED";
     case EMSGSIZE: return "EMSGSIZE";
+    case EADDRINUSE: return "EADDRINUSE";
+    case EADDRNOTAVAIL: return "EADDRNOTAVAIL";
+    case ECONNREFUSED: return "ECONNREFUSED";
+    case ECONNRESET: return "ECONNRESET";
+    case ENAMETOOLONG: return "ENAMETOOLONG";
+    case EAFNOSUPPORT: return "EAFNOSUPPORT";
     default: return "EUNKNOWN";
   }
 }

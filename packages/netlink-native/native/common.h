@@ -51,6 +51,7 @@ void InitNetlink(napi_env env, napi_value exports);
 void InitNft(napi_env env, napi_value exports);
 void InitNetns(napi_env env, napi_value exports);
 void InitLimits(napi_env env, napi_value exports);
+void InitFdpass(napi_env env, napi_value exports);
 
 void SetFunction(napi_env env, napi_value exports, const char* name, napi_callback cb);
 

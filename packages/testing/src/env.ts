@@ -1,6 +1,7 @@
 import { existsSync, readdirSync } from "node:fs";
 import { canReach, echoServerArgv, sendAndReceive, waitReady } from "./echo.js";
 import { findLeftovers } from "./leftovers.js";
+import { findStrays, netnsInodes } from "./strays.js";
 import { makePrefix, NETNS_DIR, netnsName, netnsNameOf } from "./names.js";
 import { addNetns, deleteNetns } from "./netns.js";
 import { startProcess, type TrackedProcess } from "./processes.js";
@@ -17,6 +18,8 @@ export async function createTestEnv(label = ""): Promise<TestEnv> {
   const created: string[] = [];
   const adopted: string[] = [];
   const processes: TrackedProcess[] = [];
+  // netd-proxy processes found in the env's namespaces at cleanup (reported by assertNoLeftovers).
+  let strays: string[] = [];
   const where = label ? ` (${label})` : "";
 
   const trackFile = (file: string, argv: readonly string[]): TrackedProcess => {
@@ -63,6 +66,17 @@ export async function createTestEnv(label = ""): Promise<TestEnv> {
       // Processes first: a namespace with live processes outlives `ip netns del`.
       const stops = await Promise.allSettled(processes.map((p) => p.stop()));
       for (const s of stops) if (s.status === "rejected") errors.push(String(s.reason));
+      // A userland proxy the daemon under test left running (detached by design): report it,
+      // and end it so that its namespace can go.
+      const found = findStrays(netnsInodes([...adopted, ...created]));
+      strays = found.map((s) => `stray process ${s.pid} (${s.name}) in namespace ${s.netns}`);
+      for (const s of found) {
+        try {
+          process.kill(s.pid, "SIGKILL");
+        } catch {
+          // already gone
+        }
+      }
       for (const name of [...adopted, ...created].reverse()) {
         try {
           await deleteNetns(name);
@@ -73,7 +87,7 @@ export async function createTestEnv(label = ""): Promise<TestEnv> {
       if (errors.length > 0) throw new Error(`cleanup of ${prefix}${where} failed: ${errors.join("; ")}`);
     },
     async assertNoLeftovers() {
-      const left = await findLeftovers({ prefix, adopted, processes });
+      const left = [...strays, ...(await findLeftovers({ prefix, adopted, processes }))];
       if (left.length > 0) {
         throw new Error(`test env ${prefix}${where} left ${left.length} thing(s) behind:\n  ${left.join("\n  ")}`);
       }

@@ -15,6 +15,7 @@ export { useTestEnv } from "./use-test-env.js";
 export { makePrefix, netnsName, PREFIX_PATTERN } from "./names.js";
 export { AgentCallError } from "./agent.js";
 export { linkNetns } from "./link.js";
+export { findStrays, netnsInodes, STRAY_NAMES, type Stray } from "./strays.js";
 export type { LinkEnd } from "./link.js";
 export type { Agent } from "./agent.js";
 export type {

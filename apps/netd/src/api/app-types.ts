@@ -17,6 +17,8 @@ export interface ApiDeps {
   readonly controller: Controller;
   readonly events: EventBus;
   readonly metrics: Metrics;
+  /** Extra gauges read at each /metrics scrape (the userland proxy's); absent: none. */
+  readonly extraGauges?: () => Promise<ReadonlyArray<{ name: string; help: string; values: ReadonlyArray<{ labels?: Record<string, string>; value: number }> }>>;
   /** Registered drivers with their versions for `/info`; absent: names from the controller. */
   readonly drivers?: readonly DriverDescription[];
   /** The host namespace's routes and addresses for input checks; absent: those checks are skipped (unit tests on a fake kernel). */

@@ -1,12 +1,13 @@
 /**
  * The event stream behind `GET /events`: Docker's event shape for networks ("create",
  * "destroy", "connect", "disconnect", "prune") and the same shape with Type "sandbox" for
- * sandboxes ("create", "destroy"). The last events are kept so `since` can replay them.
+ * sandboxes ("create", "destroy"), and Type "proxy" for the userland proxy process ("started",
+ * "attached", "restarted"). The last events are kept so `since` can replay them.
  */
 
 /** One event, as Docker's `/events` sends it (one JSON object per line). */
 export interface NetdEvent {
-  readonly Type: "network" | "sandbox";
+  readonly Type: "network" | "sandbox" | "proxy";
   readonly Action: string;
   readonly Actor: { readonly ID: string; readonly Attributes: Readonly<Record<string, string>> };
   readonly scope: "local";

@@ -7,7 +7,7 @@
 import { rm } from "node:fs/promises";
 import { join } from "node:path";
 import type { Driver, Kernel } from "@netd/driverapi";
-import { createLinuxKernel } from "@netd/kernel";
+import { createLinuxKernel, quitProxy } from "@netd/kernel";
 import { Controller } from "@netd/libnet-core";
 import { createOsPortReserver, createPortAllocator } from "@netd/portallocator";
 import type { Logger as PinoLogger } from "pino";
@@ -16,6 +16,7 @@ import { LOG_FILE, openLogStore } from "../store/log-store.js";
 import { SNAPSHOT_FILE } from "../store/snapshot.js";
 import { driverLogger } from "./logger.js";
 import { processesInNetns } from "./netns-procs.js";
+import { PROXY_SOCKET } from "./userland-proxy.js";
 import { claim } from "./ownership.js";
 
 export interface CleanupOptions {
@@ -68,6 +69,10 @@ export async function cleanup(options: CleanupOptions): Promise<CleanupResult> {
       }
       for (const f of await controller.cleanupDrivers()) fail(`driver ${f.driver} cleanup`, f.error);
       for (const f of await controller.close()) fail("driver shutdown", f);
+      // A proxy a killed daemon left running (with the bindings removed above, it serves nothing).
+      // Whatever drivers were passed in: the CLI passes the built-in ones plus the configured.
+      const pid = await quitProxy(join(options.dataDir, PROXY_SOCKET));
+      if (pid !== null) options.log.info({ pid }, "stopped the userland proxy");
     } finally {
       await kernel.close();
     }

@@ -4,9 +4,10 @@
  * everything in reverse; kernel state is never torn down, so containers keep their networking.
  */
 import { chmodSync, chownSync } from "node:fs";
+import { join } from "node:path";
 import { NetdError } from "@netd/driverapi";
 import type { Driver, Kernel } from "@netd/driverapi";
-import { createLinuxKernel, raiseOpenFileLimit } from "@netd/kernel";
+import { createLinuxKernel, quitProxy, raiseOpenFileLimit } from "@netd/kernel";
 import { Controller } from "@netd/libnet-core";
 import { createOsPortReserver, createPortAllocator } from "@netd/portallocator";
 import type { Logger as PinoLogger } from "pino";
@@ -23,6 +24,8 @@ import { driverLogger } from "./logger.js";
 import { ensureDefaultNetwork } from "./default-network.js";
 import { netnsPropagationProblem } from "./mount-propagation.js";
 import { claim } from "./ownership.js";
+import { proxyGauges } from "./proxy-metrics.js";
+import { createDaemonProxy, PROXY_SOCKET } from "./userland-proxy.js";
 
 /**
  * What {@link startDaemon} needs; `kernel` and `drivers` are injectable for unit tests. With an
@@ -65,8 +68,13 @@ export async function startDaemon(options: DaemonOptions): Promise<RunningDaemon
   const step = (what: string) => options.log?.debug({ ms: Date.now() - t0 }, what);
   try {
     const gid = options.group === undefined ? undefined : resolveGroup(options.group);
+    const userlandProxy = options.userlandProxy ?? true;
+    const events = new EventBus();
+    // Only with the built-in drivers: injected ones (unit tests) bring their own proxy or none.
+    // The handle starts no process yet; the drivers get their views of it at creation.
+    const daemonProxy = options.drivers === undefined && userlandProxy ? createDaemonProxy({ dataDir: options.dataDir, events, ...(options.log ? { log: driverLogger(options.log) } : {}) }) : null;
     // Loaded first: a broken driver stops startup before the store or the kernel is opened.
-    const loaded = options.drivers ? options.drivers.map(describeBuiltin) : await openDrivers({ userlandProxy: options.userlandProxy ?? true }, options.driverModules ?? [], options.configDir);
+    const loaded = options.drivers ? options.drivers.map(describeBuiltin) : await openDrivers({ userlandProxy, ...(daemonProxy ? { proxy: daemonProxy.proxy } : {}) }, options.driverModules ?? [], options.configDir);
     step("drivers loaded");
     const store = await openLogStore({ dir: options.dataDir });
     undo.push(() => store.close());
@@ -77,6 +85,16 @@ export async function startDaemon(options: DaemonOptions): Promise<RunningDaemon
     const kernel = options.kernel ?? createLinuxKernel();
     undo.push(() => kernel.close());
     step("kernel opened");
+    // Not before the kernel: a broken driver or store stops startup with no proxy process started.
+    if (daemonProxy) {
+      const opened = await daemonProxy.proxy.open();
+      // A failed start ends a proxy it started, but leaves one a killed daemon left serving flows.
+      undo.push(() => (opened.type === "started" ? daemonProxy.proxy.stop() : daemonProxy.proxy.detach()));
+    } else if (options.drivers === undefined) {
+      // Proxy off now, but a killed daemon left one running: its ports would stay taken.
+      const pid = await quitProxy(join(options.dataDir, PROXY_SOCKET));
+      if (pid !== null) options.log?.info({ pid }, "stopped the userland proxy a previous daemon left running");
+    }
     const drivers = loaded.map((l) => l.driver);
     const ports = createPortAllocator();
     const log = options.log;
@@ -92,6 +110,8 @@ export async function startDaemon(options: DaemonOptions): Promise<RunningDaemon
     });
     undo.push(() => controller.close());
     step("controller restored");
+    // The drivers' restore adopted what is still published; the rest goes.
+    await daemonProxy?.proxy.reconcile();
     const sandboxes = controller.listSandboxes();
     const published = sandboxes.reduce((sum, sb) => sum + sb.portBindings.length, 0);
     const ms = Math.round(performance.now() - restoreStart);
@@ -102,7 +122,7 @@ export async function startDaemon(options: DaemonOptions): Promise<RunningDaemon
       if (def === null) log?.warn("a network named 'bridge' exists that netd did not create; it serves as the default network of netd run");
       else if (def.created) log?.info({ network: def.network.name, subnet: def.network.ipv4?.subnet, bridge: "netd0" }, `created the default network bridge (${def.network.ipv4?.subnet ?? "?"})`);
     }
-    const app = await createApiServer({ controller, kernel, events: new EventBus(), metrics: new Metrics(), drivers: loaded.map((l) => l.description), ...(host ? { host } : {}), ...(log ? { log } : {}) });
+    const app = await createApiServer({ controller, kernel, events, metrics: new Metrics(), drivers: loaded.map((l) => l.description), ...(daemonProxy ? { extraGauges: () => proxyGauges(daemonProxy) } : {}), ...(host ? { host } : {}), ...(log ? { log } : {}) });
     undo.push(() => app.close());
     step("API built");
     await app.listen({ path: options.socket });
@@ -117,6 +137,7 @@ export async function startDaemon(options: DaemonOptions): Promise<RunningDaemon
           await app.close();
           const failures = await controller.close();
           for (const f of failures) log?.warn({ error: String(f) }, "driver shutdown failed");
+          await daemonProxy?.proxy.stop();
           await kernel.close();
           release();
         })();

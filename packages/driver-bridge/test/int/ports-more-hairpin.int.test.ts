@@ -7,11 +7,13 @@ import { useTestEnv } from "@netd/testing";
 import { HOST4, HOST6, makeWorld, tcpPb, udpPb } from "../support/ports-world.js";
 import { bindingsOf } from "../support/ports-more.js";
 
+// proxy on: netd-proxy, as the daemon runs it; "inline": the driver's in-process fallback.
 const cases = [
   { proto: "tcp", proxy: true, x: 60 },
   { proto: "tcp", proxy: false, x: 62 },
   { proto: "udp", proxy: true, x: 64 },
   { proto: "udp", proxy: false, x: 66 },
+  { proto: "tcp", proxy: "inline", x: 68 },
 ] as const;
 
 describe("hairpin through published ports", () => {
@@ -19,8 +21,8 @@ describe("hairpin through published ports", () => {
 
   for (const { proto, proxy, x } of cases) {
     const name = proto === "tcp" ? "TestPortMappedHairpinTCP" : "TestPortMappedHairpinUDP";
-    it(`${name} (proxy ${proxy ? "on" : "off"}): itself, a neighbour and another network reach host:port over IPv4 and IPv6`, async () => {
-      const w = await makeWorld(env(), { userlandProxy: proxy });
+    it(`${name} (proxy ${proxy === "inline" ? "in-process" : proxy ? "netd-proxy" : "off"}): itself, a neighbour and another network reach host:port over IPv4 and IPv6`, async () => {
+      const w = await makeWorld(env(), { userlandProxy: proxy !== false, proxyProcess: proxy !== "inline" });
       const pb = proto === "tcp" ? tcpPb : udpPb;
       await w.network("a", x, true, true);
       await w.network("b", x + 1, true, true);

@@ -2,7 +2,7 @@
 // (Linux kernel, controller, bridge driver, port allocator with real socket reservations)
 // runs there, as the daemon would. Imports the BUILT packages (turbo builds them before
 // test:int). Every export is one RPC.
-import { createLinuxKernel } from "@netd/kernel";
+import { createLinuxKernel, createUserlandProxy } from "@netd/kernel";
 import { Controller, createMemoryStore } from "@netd/libnet-core";
 import { createOsPortReserver, createPortAllocator } from "@netd/portallocator";
 import { createBridgeDriver } from "@netd/driver-bridge";
@@ -17,20 +17,27 @@ const log = {
   error: (msg, fields) => console.log(JSON.stringify({ level: "error", msg, ...fields })),
 };
 
-/** Opens the stack. `netnsPrefix` must be the test env's prefix + "-" so leftovers are caught. */
+/**
+ * Opens the stack. `netnsPrefix` must be the test env's prefix + "-" so leftovers are caught.
+ * With the proxy on, bindings go through netd-proxy as in the daemon (`proxyProcess: false`:
+ * the driver's in-process fallback).
+ */
 export async function open(options) {
   return openWith(options, createMemoryStore());
 }
 
 async function openWith(options, store) {
-  const { netnsPrefix, userlandProxy = true, portRange = { start: 40000, end: 40999 } } = options;
+  const { netnsPrefix, userlandProxy = true, proxyProcess = true, portRange = { start: 40000, end: 40999 } } = options;
   opened = options;
   const kernel = createLinuxKernel();
   const ports = createPortAllocator({ range: portRange, reservedPorts: [] });
   const portReserver = createOsPortReserver({ allocator: ports });
-  const driver = createBridgeDriver({ userlandProxy });
+  const proxy = userlandProxy && proxyProcess ? createUserlandProxy({ socketPath: `/tmp/${netnsPrefix}proxy.sock`, log }) : null;
+  await proxy?.open();
+  const driver = createBridgeDriver({ userlandProxy, ...(proxy ? { proxy: proxy.forDriver() } : {}) });
   const controller = await Controller.open({ kernel, store, drivers: [driver], ports, portReserver, log, netnsPrefix });
-  state = { kernel, controller, driver, store };
+  await proxy?.reconcile();
+  state = { kernel, controller, driver, store, proxy };
   return { drivers: controller.drivers() };
 }
 
@@ -79,8 +86,9 @@ export async function restart() {
 
 export async function close() {
   if (!state) return;
-  const { controller, kernel } = state;
+  const { controller, kernel, proxy } = state;
   state = null;
   await controller.close();
+  await proxy?.stop();
   await kernel.close();
 }

@@ -25,14 +25,14 @@ async function ok(ns: TestNetns, argv: string[]): Promise<void> {
   if (r.code !== 0) throw new Error(`${argv.join(" ")} in ${ns.name}: ${r.stderr.trim()}`);
 }
 
-/** Creates host + remote, starts the agent in host and opens the stack. */
-export async function makeWorld(env: TestEnv, options: { userlandProxy: boolean }): Promise<World> {
+/** Creates host + remote, starts the agent in host and opens the stack (proxy: netd-proxy unless `proxyProcess` is false). */
+export async function makeWorld(env: TestEnv, options: { userlandProxy: boolean; proxyProcess?: boolean }): Promise<World> {
   const host = await env.netns("host");
   const remote = await env.netns("remote");
   await linkNetns({ ns: host, name: "up0", addresses: [`${HOST4}/24`, `${HOST6}/64`] }, { ns: remote, name: "eth0", addresses: [`${REMOTE4}/24`, `${REMOTE6}/64`] });
   await ok(host, ["sysctl", "-qw", "net.ipv4.ip_forward=1", "net.ipv6.conf.all.forwarding=1"]);
   const agent = await env.startAgent(host, fileURLToPath(new URL("./bridge-agent.mjs", import.meta.url)));
-  await agent.call("open", { netnsPrefix: `${env.prefix}-`, userlandProxy: options.userlandProxy });
+  await agent.call("open", { netnsPrefix: `${env.prefix}-`, userlandProxy: options.userlandProxy, proxyProcess: options.proxyProcess ?? true });
   return {
     host,
     remote,

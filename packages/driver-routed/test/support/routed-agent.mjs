@@ -2,7 +2,7 @@
 // the bridge driver (table netd) and the routed driver (table netd_routed), as the daemon
 // registers them. Imports the BUILT packages (turbo builds them before test:int). Every
 // export is one RPC. Info-level messages (the routed notices) are kept for `logs()`.
-import { createLinuxKernel } from "@netd/kernel";
+import { createLinuxKernel, createUserlandProxy } from "@netd/kernel";
 import { Controller, createMemoryStore } from "@netd/libnet-core";
 import { createOsPortReserver, createPortAllocator } from "@netd/portallocator";
 import { createBridgeDriver } from "@netd/driver-bridge";
@@ -24,15 +24,21 @@ const log = {
   },
 };
 
-/** Opens the stack. `netnsPrefix` must be the test env's prefix + "-" so leftovers are caught. */
+/**
+ * Opens the stack. `netnsPrefix` must be the test env's prefix + "-" so leftovers are caught.
+ * With the proxy on, both drivers use one netd-proxy, as in the daemon.
+ */
 export async function open(options) {
   const { netnsPrefix, userlandProxy = true, portRange = { start: 41000, end: 41999 } } = options;
   const kernel = createLinuxKernel();
   const ports = createPortAllocator({ range: portRange, reservedPorts: [] });
   const portReserver = createOsPortReserver({ allocator: ports });
-  const drivers = [createBridgeDriver({ userlandProxy }), createRoutedDriver({ userlandProxy })];
+  const proxy = userlandProxy ? createUserlandProxy({ socketPath: `/tmp/${netnsPrefix}proxy.sock`, log: { ...log, info() {} } }) : null;
+  await proxy?.open();
+  const view = () => (proxy ? { proxy: proxy.forDriver() } : {});
+  const drivers = [createBridgeDriver({ userlandProxy, ...view() }), createRoutedDriver({ userlandProxy, ...view() })];
   const controller = await Controller.open({ kernel, store: createMemoryStore(), drivers, ports, portReserver, log, netnsPrefix });
-  state = { kernel, controller, drivers };
+  state = { kernel, controller, drivers, proxy };
   return { drivers: controller.drivers() };
 }
 
@@ -74,8 +80,9 @@ export async function logs() {
 
 export async function close() {
   if (!state) return;
-  const { controller, kernel } = state;
+  const { controller, kernel, proxy } = state;
   state = null;
   await controller.close();
+  await proxy?.stop();
   await kernel.close();
 }

@@ -29,6 +29,9 @@ export const kernelErrorCodes = defineErrorCodes({
   INVALID_NFT_TABLE: { category: "invalid", description: "A table is not one of netd's (name must start with 'netd')." },
   INVALID_NFT_TEXT: { category: "invalid", description: "An nft value was not produced by the nft template." },
   KERNEL_CLOSED: { category: "internal", description: "The Kernel was used after close()." },
+  PROXY_INVALID_SPEC: { category: "invalid", description: "A userland proxy binding has a bad protocol, address or port." },
+  PROXY_REFUSED: { category: "internal", description: "netd-proxy refused a request (its reply names why)." },
+  PROXY_UNAVAILABLE: { category: "internal", description: "netd-proxy could not be started or reached on its control socket." },
 });
 
 export type KernelErrorCode = keyof typeof kernelErrorCodes;

@@ -19,7 +19,7 @@ function seconds(what: string, v: string | undefined): number | undefined {
 }
 
 /** Registers the routes. */
-export function observeRoutes(app: ApiApp, { controller, events, metrics }: ApiDeps): void {
+export function observeRoutes(app: ApiApp, { controller, events, metrics, extraGauges }: ApiDeps): void {
   // Event streams never end on their own: end them when the daemon stops, or close() waits.
   const streams = new Set<ServerResponse>();
   app.addHook("preClose", (done) => {
@@ -79,6 +79,7 @@ export function observeRoutes(app: ApiApp, { controller, events, metrics }: ApiD
       { name: "netd_sandboxes", help: "Sandboxes.", values: [{ value: controller.listSandboxes().length }] },
       { name: "netd_endpoints", help: "Endpoints (joined or not).", values: [{ value: controller.listEndpoints().length }] },
       { name: "netd_published_ports", help: "Port bindings in effect by driver (one per host address and port).", values: [...published].map(([driver, value]) => ({ labels: { driver }, value })) },
+      ...(extraGauges ? await extraGauges() : []),
     ]);
     return reply.header("Content-Type", "text/plain; version=0.0.4; charset=utf-8").send(text);
   });

@@ -1,0 +1,227 @@
+/**
+ * createUserlandProxy: the daemon's handle on netd-proxy, the one process that serves every
+ * published port the kernel's DNAT cannot. The daemon binds each listening socket here (so
+ * it still reserves the port and sees bind conflicts), hands it over on the control socket
+ * and closes its own copy. The proxy outlives the daemon; a restarted daemon attaches, the
+ * drivers' restore adopts the bindings that survived and `reconcile` drops the rest. A
+ * crashed proxy is started again and every binding is bound and handed over again.
+ */
+import type { Logger, UserlandProxy, UserlandProxyListener, UserlandProxySpec } from "@netd/driverapi";
+import { Mutex } from "async-mutex";
+import { bindSocket, closeFd, controlRequest, proxyBinaryPath } from "@netd/netlink-native";
+import { kernelError } from "../linux/errors.js";
+import { addRequest, bindingId, expectOk, parseList, parseStats, validateSpec, type ProxyBindingInfo, type ProxyBindingStats } from "./protocol.js";
+import { connectProxy, spawnProxy, type ProxyConnection } from "./process.js";
+
+/** Options of {@link createUserlandProxy}. */
+export interface UserlandProxyOptions {
+  /** The control socket path, e.g. `<dataDir>/proxy.sock`; one proxy per path. */
+  readonly socketPath: string;
+  /** The netd-proxy executable; default: the one built with @netd/netlink-native. */
+  readonly binary?: string;
+  /** File the proxy's log is appended to; default none. */
+  readonly logPath?: string | null;
+  /** Namespace path the listening sockets are bound in; default the daemon's own. */
+  readonly netns?: string | null;
+  /** UDP flow idle timeout in seconds; default the proxy's (90). */
+  readonly udpIdleSeconds?: number;
+  /** How often the proxy is checked (ping) and restarted when gone; default 250 ms. */
+  readonly watchIntervalMs?: number;
+  readonly log?: Logger;
+  /** Called on every start, attach and restart of the proxy process. */
+  readonly onEvent?: (event: UserlandProxyEvent) => void;
+}
+
+/** What happened to the proxy process. */
+export interface UserlandProxyEvent {
+  /** started: spawned at open; attached: found running (daemon restart); restarted: it had died and was started again. */
+  readonly type: "started" | "attached" | "restarted";
+  readonly pid: number;
+  /** Bindings found in a running proxy (attached) or handed over again (restarted). */
+  readonly bindings: number;
+  /** restarted: bindings whose port could not be bound again. */
+  readonly lost: number;
+}
+
+/** The daemon's handle; see the module comment for the order of calls. */
+export interface NetdUserlandProxy {
+  /** Attaches to the running proxy or starts one. Call once, before the drivers restore. */
+  open(): Promise<UserlandProxyEvent>;
+  /** A driver's view: its `close()` ends only the bindings started through it. */
+  forDriver(): UserlandProxy;
+  /** Drops the bindings found at `open` that no driver adopted since. Resolves to their ids. */
+  reconcile(): Promise<string[]>;
+  /** Per-binding counters from the proxy. */
+  stats(): Promise<ProxyBindingStats[]>;
+  /** The proxy's pid, null before open or while it is down. */
+  pid(): number | null;
+  /** Bindings served for this daemon. */
+  count(): number;
+  /** Stops watching and disconnects; the proxy keeps running with its bindings. */
+  detach(): Promise<void>;
+  /** Ends the proxy process (all bindings and flows) and disconnects. */
+  stop(): Promise<void>;
+}
+
+function inUse(spec: UserlandProxySpec): Error {
+  return Object.assign(new Error(`${spec.hostIp}:${spec.hostPort}/${spec.protocol} is already served by the userland proxy`), { code: "EADDRINUSE" });
+}
+
+export function createUserlandProxy(options: UserlandProxyOptions): NetdUserlandProxy {
+  const binary = options.binary ?? proxyBinaryPath;
+  // A proxy this daemon spawned is watched by its exit too, so a crash is handled at once;
+  // one found running (attached) only by the periodic ping.
+  const onExit = (pid: number): void => {
+    if (conn?.pid === pid) void watch(true);
+  };
+  const procOptions = { socketPath: options.socketPath, binary, logPath: options.logPath ?? null, onExit, ...(options.udpIdleSeconds === undefined ? {} : { udpIdleSeconds: options.udpIdleSeconds }) };
+  const mutex = new Mutex();
+  const active = new Map<string, UserlandProxySpec>();
+  const leftovers = new Map<string, ProxyBindingInfo>();
+  let conn: ProxyConnection | null = null;
+  let timer: NodeJS.Timeout | undefined;
+  let stopped = false;
+
+  const request = async (text: string, fd = -1): Promise<string> => {
+    if (!conn) throw kernelError("PROXY_UNAVAILABLE", "netd-proxy is not running", "it is restarted automatically; retry in a second");
+    return expectOk(text, await controlRequest(conn.fd, text, fd));
+  };
+
+  const handOver = async (spec: UserlandProxySpec): Promise<void> => {
+    const fd = await bindSocket(spec.protocol, spec.hostIp, spec.hostPort, options.netns ?? null);
+    try {
+      await request(addRequest(spec), fd);
+    } finally {
+      closeFd(fd);
+    }
+  };
+
+  const emit = (event: UserlandProxyEvent): UserlandProxyEvent => {
+    options.log?.info(`userland proxy ${event.type}`, { ...event });
+    options.onEvent?.(event);
+    return event;
+  };
+
+  // The proxy died (crash, kill): start a new one and hand every binding over again.
+  const recover = async (): Promise<void> => {
+    if (conn) closeFd(conn.fd);
+    conn = null;
+    conn = await spawnProxy(procOptions);
+    leftovers.clear();
+    let lost = 0;
+    for (const spec of active.values()) {
+      try {
+        await handOver(spec);
+      } catch (error) {
+        lost++;
+        options.log?.error("userland proxy: cannot serve a published port again after a proxy restart", { ...spec, error: String(error) });
+      }
+    }
+    emit({ type: "restarted", pid: conn.pid, bindings: active.size - lost, lost });
+  };
+
+  // Checks the proxy answers, starts it again when not; the periodic watch skips a busy turn.
+  function watch(queue = false): Promise<void> {
+    if ((mutex.isLocked() && !queue) || stopped) return Promise.resolve();
+    return mutex.runExclusive(async () => {
+      if (stopped) return;
+      try {
+        if (conn) {
+          await controlRequest(conn.fd, "ping");
+          return;
+        }
+      } catch {
+        options.log?.warn("userland proxy stopped answering; starting it again", { pid: conn?.pid });
+      }
+      await recover().catch((error: unknown) => options.log?.error("userland proxy: restart failed", { error: String(error) }));
+    });
+  }
+
+  const startBinding = (raw: UserlandProxySpec): Promise<UserlandProxyListener> => {
+    const spec = validateSpec(raw);
+    const id = bindingId(spec);
+    return mutex.runExclusive(async () => {
+      if (active.has(id)) throw inUse(spec);
+      const left = leftovers.get(id);
+      leftovers.delete(id);
+      const same = left && validateSpec({ ...left, protocol: spec.protocol, hostIp: spec.hostIp, hostPort: spec.hostPort }).containerIp === spec.containerIp && left.containerPort === spec.containerPort;
+      if (left && !same) await request(`remove ${id}`);
+      if (!same) await handOver(spec);
+      active.set(id, spec);
+      let closed: Promise<void> | undefined;
+      return {
+        spec: raw,
+        close: () =>
+          (closed ??= mutex.runExclusive(async () => {
+            if (active.get(id) !== spec) return;
+            active.delete(id);
+            await request(`remove ${id}`).catch((error: unknown) => options.log?.warn("userland proxy: remove failed", { id, error: String(error) }));
+          })),
+      };
+    });
+  };
+
+  return {
+    async open() {
+      stopped = false;
+      const found = await connectProxy(options.socketPath);
+      conn = found ?? (await spawnProxy(procOptions));
+      leftovers.clear();
+      if (found) for (const b of parseList(await request("list"))) leftovers.set(b.id, b);
+      timer = setInterval(() => void watch(), options.watchIntervalMs ?? 250);
+      timer.unref();
+      return emit({ type: found ? "attached" : "started", pid: conn.pid, bindings: leftovers.size, lost: 0 });
+    },
+    forDriver() {
+      const mine = new Set<UserlandProxyListener>();
+      return {
+        async start(spec) {
+          const listener = await startBinding(spec);
+          const tracked: UserlandProxyListener = {
+            spec: listener.spec,
+            close: () => {
+              mine.delete(tracked);
+              return listener.close();
+            },
+          };
+          mine.add(tracked);
+          return tracked;
+        },
+        count: () => mine.size,
+        async close() {
+          await Promise.allSettled([...mine].map((l) => l.close()));
+        },
+      };
+    },
+    reconcile: () =>
+      mutex.runExclusive(async () => {
+        const dropped = [...leftovers.keys()];
+        for (const id of dropped) await request(`remove ${id}`).catch((error: unknown) => options.log?.warn("userland proxy: cannot drop a stale binding", { id, error: String(error) }));
+        leftovers.clear();
+        if (dropped.length > 0) options.log?.info("userland proxy: dropped bindings no longer published", { ids: dropped });
+        return dropped;
+      }),
+    stats: () => mutex.runExclusive(async () => parseStats(await request("stats"))),
+    pid: () => conn?.pid ?? null,
+    count: () => active.size,
+    async detach() {
+      stopped = true;
+      clearInterval(timer);
+      await mutex.runExclusive(() => {
+        if (conn) closeFd(conn.fd);
+        conn = null;
+      });
+    },
+    async stop() {
+      stopped = true;
+      clearInterval(timer);
+      await mutex.runExclusive(async () => {
+        if (!conn) return;
+        await controlRequest(conn.fd, "quit").catch(() => undefined);
+        closeFd(conn.fd);
+        conn = null;
+        active.clear();
+      });
+    },
+  };
+}

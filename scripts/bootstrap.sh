@@ -6,7 +6,8 @@ set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 
 PNPM_VERSION=12.4.2
-APT_PACKAGES=(nftables iproute2 conntrack libnftables1 iputils-ping util-linux python3 make gcc g++ procps dnsutils)
+# python3-docker: the Python Docker SDK, a client the API compatibility tests drive (apps/netd).
+APT_PACKAGES=(nftables iproute2 conntrack libnftables1 iputils-ping util-linux python3 python3-docker make gcc g++ procps dnsutils)
 
 missing=()
 for p in "${APT_PACKAGES[@]}"; do

@@ -8,6 +8,7 @@ import type { Controller } from "@netd/libnet-core";
 import type { EventBus } from "./events.js";
 import type { Metrics } from "./metrics.js";
 import type { DriverDescription } from "../daemon/driver-loader/types.js";
+import type { HostView } from "./host-guard/host-view.js";
 
 /** The fastify instance with zod schemas as its type provider. */
 export type ApiApp = FastifyInstance<RawServerDefault, IncomingMessage, ServerResponse, FastifyBaseLogger, ZodTypeProvider>;
@@ -27,6 +28,8 @@ export interface ApiDeps {
   readonly extraGauges?: () => Promise<ReadonlyArray<{ name: string; help: string; values: ReadonlyArray<{ labels?: Record<string, string>; value: number }> }>>;
   /** Registered drivers with their versions for `/info`; absent: names from the controller. */
   readonly drivers?: readonly DriverDescription[];
+  /** The host namespace's routes and addresses for input checks; absent: those checks are skipped (unit tests on a fake kernel). */
+  readonly host?: HostView;
   /** The daemon's kernel; when given, the CNI routes (`/cni/*`, for netd-cni) are served. */
   readonly kernel?: Kernel;
 }

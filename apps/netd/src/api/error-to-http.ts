@@ -17,9 +17,12 @@ const STATUS: Record<ErrorCategory, number> = {
   internal: 500,
 };
 
-/** The HTTP status and Docker error body of any thrown value. */
-export function errorToHttp(error: unknown): { status: number; body: { message: string } } {
-  if (isNetdError(error)) return { status: STATUS[error.category] ?? 500, body: { message: error.message } };
+/**
+ * The HTTP status and error body of any thrown value: Docker's `message`, plus netd's stable
+ * `code` (INVALID_ARGUMENT for request validation, INTERNAL for anything unexpected).
+ */
+export function errorToHttp(error: unknown): { status: number; body: { message: string; code: string } } {
+  if (isNetdError(error)) return { status: STATUS[error.category] ?? 500, body: { message: error.message, code: error.code } };
   if (hasZodFastifySchemaValidationErrors(error)) {
     const where = error.validationContext ?? "request";
     const parts = error.validation.map((v) => {
@@ -28,13 +31,13 @@ export function errorToHttp(error: unknown): { status: number; body: { message: 
       if (v.keyword === "unrecognized_keys") return `unknown field${keys.length > 1 ? "s" : ""} ${keys.map((k) => `'${path ? `${path}.` : ""}${k}'`).join(", ")}`;
       return `${path ? `field '${path}'` : where}: ${v.message}`;
     });
-    return { status: 400, body: { message: `invalid ${where}: ${parts.join("; ")}` } };
+    return { status: 400, body: { message: `invalid ${where}: ${parts.join("; ")}`, code: "INVALID_ARGUMENT" } };
   }
   const fe = error as Partial<FastifyError> & { message?: string };
   if (typeof fe.statusCode === "number" && fe.statusCode >= 400 && fe.statusCode < 500) {
-    return { status: fe.statusCode, body: { message: fe.message ?? "bad request" } };
+    return { status: fe.statusCode, body: { message: fe.message ?? "bad request", code: fe.statusCode === 404 ? "NOT_FOUND" : "INVALID_ARGUMENT" } };
   }
-  return { status: 500, body: { message: error instanceof Error ? error.message : String(error) } };
+  return { status: 500, body: { message: error instanceof Error ? error.message : String(error), code: "INTERNAL" } };
 }
 
 /** A 400 for a body that is not JSON, naming the parser's complaint. */

@@ -8,7 +8,7 @@ import type { ExposedPort, OperationalBinding, PortBinding } from "@netd/drivera
 import { invalidArgument } from "@netd/driverapi";
 import { parsePortKey, parsePortRange } from "../ports/port-range.js";
 
-type BindingsMap = Record<string, Array<{ HostIp?: string | undefined; HostPort?: string | undefined }> | null>;
+type BindingsMap = Record<string, Array<{ HostIp?: string | null | undefined; HostPort?: string | null | undefined }> | null>;
 
 /** Converts Docker's maps; every port listed in either map is exposed. */
 export function fromDockerPorts(bindings: BindingsMap | null | undefined, exposed: Record<string, object> | null | undefined): { portBindings: PortBinding[]; exposedPorts: ExposedPort[] } {

@@ -86,5 +86,8 @@ describe("/sandboxes", () => {
     expect(doc.openapi).toBe("3.0.3");
     expect(Object.keys(doc.paths)).toEqual(expect.arrayContaining(["/networks/create", "/networks/{id}/connect", "/sandboxes", "/sandboxes/{id}"]));
     expect(Object.keys(doc.components.schemas)).toEqual(expect.arrayContaining(["NetworkCreateRequest", "SandboxCreateRequest", "ErrorResponse"]));
+    // Every operation says what it does.
+    const operations = Object.entries(doc.paths).flatMap(([path, ops]) => Object.entries(ops as Record<string, { summary?: string; description?: string }>).map(([m, op]) => ({ op: `${m} ${path}`, ...op })));
+    expect(operations.filter((o) => !o.summary || !o.description).map((o) => o.op)).toEqual([]);
   });
 });

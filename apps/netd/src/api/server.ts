@@ -92,7 +92,7 @@ export async function createApiServer(options: ApiServerOptions): Promise<ApiApp
     return reply.code(status).header("Content-Type", "application/json").send(JSON.stringify(body));
   });
   app.setNotFoundHandler((req, reply) =>
-    reply.code(404).header("Content-Type", "application/json").send(JSON.stringify({ message: `page not found: ${req.method} ${req.url}` })),
+    reply.code(404).header("Content-Type", "application/json").send(JSON.stringify({ message: `page not found: ${req.method} ${req.url}`, code: "NOT_FOUND" })),
   );
 
   systemRoutes(app, options);

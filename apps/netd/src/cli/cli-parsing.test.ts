@@ -6,13 +6,35 @@ import { loadDaemonConfig } from "../daemon/config.js";
 import { ipamConfig } from "./commands/network.js";
 import { portLines, sandboxBody } from "./commands/sandbox.js";
 import { socketPathOf } from "./client.js";
-import { normalizeBoolFlags } from "./program.js";
+import { booleanFlags, normalizeBoolFlags } from "./bool-flags.js";
+import { buildProgram } from "./program.js";
+import { checkCommandArgs } from "./commands/run.js";
 
 describe("CLI parsing", () => {
-  it("turns docker's --flag=false into --no-flag, but not after --", () => {
-    expect(normalizeBoolFlags(["node", "netd", "network", "create", "--ipv4=false", "--ipv6=true", "--internal=0", "n"])).toEqual(["node", "netd", "network", "create", "--no-ipv4", "--ipv6", "--no-internal", "n"]);
-    expect(normalizeBoolFlags(["daemon", "--userland-proxy=false", "--reserve-host-ports=false"])).toEqual(["daemon", "--no-userland-proxy", "--no-reserve-host-ports"]);
-    expect(normalizeBoolFlags(["run", "--rm=true", "--", "cmd", "--rm=false"])).toEqual(["run", "--rm", "--", "cmd", "--rm=false"]);
+  it("accepts --x, --x=true and --x=false for every boolean flag, never inventing a --no-x, and not after --", () => {
+    const known = booleanFlags(buildProgram());
+    expect(known).toEqual(expect.objectContaining(new Set(["ipv4", "no-ipv4", "ipv6", "internal", "rm", "force", "quiet", "no-trunc", "userland-proxy", "no-userland-proxy", "debug"])));
+    expect(normalizeBoolFlags(["node", "netd", "network", "create", "--ipv4=false", "--ipv6=true", "--internal=0", "n"], known)).toEqual(["node", "netd", "network", "create", "--no-ipv4", "--ipv6", "n"]);
+    expect(normalizeBoolFlags(["network", "create", "--ipv6=false", "--internal=false", "--ipv4=True", "n"], known)).toEqual(["network", "create", "--ipv4", "n"]);
+    expect(normalizeBoolFlags(["run", "--rm=true", "--", "cmd", "--rm=false"], known)).toEqual(["run", "--rm", "--", "cmd", "--rm=false"]);
+    expect(normalizeBoolFlags(["run", "--rm=false", "--", "cmd"], known)).toEqual(["run", "--", "cmd"]);
+    expect(normalizeBoolFlags(["daemon", "--userland-proxy=false", "--reserve-host-ports=false", "--default-bridge=false"], known)).toEqual(["daemon", "--no-userland-proxy", "--no-reserve-host-ports", "--no-default-bridge"]);
+    expect(normalizeBoolFlags(["network", "ls", "--no-trunc=true", "--quiet=1"], known)).toEqual(["network", "ls", "--no-trunc", "--quiet"]);
+    expect(normalizeBoolFlags(["network", "ls", "--no-trunc=false"], known)).toEqual(["network", "ls"]);
+    expect(normalizeBoolFlags(["network", "create", "--subnet=10.0.0.0/24", "n"], known)).toEqual(["network", "create", "--subnet=10.0.0.0/24", "n"]);
+    expect(() => normalizeBoolFlags(["network", "create", "--ipv6=yes"], known)).toThrow(/invalid value 'yes' for --ipv6; use --ipv6, --ipv6=true or --ipv6=false/);
+  });
+
+  it("parses every rewritten boolean flag with commander (no unknown option)", () => {
+    const known = booleanFlags(buildProgram());
+    for (const argv of [["network", "create", "--ipv6=false", "--internal=false", "n"], ["network", "create", "--ipv4=false", "--ipv6=true", "n"], ["run", "--rm=false", "--", "true"]]) {
+      const program = buildProgram().exitOverride();
+      let seen: Record<string, unknown> | undefined;
+      for (const c of program.commands) c.commands.forEach((s) => s.action((...args: unknown[]) => void (seen = (args.at(-2) as Record<string, unknown>))));
+      program.commands.find((c) => c.name() === "run")!.action((...args: unknown[]) => void (seen = args.at(-2) as Record<string, unknown>));
+      program.parse(normalizeBoolFlags(argv, known), { from: "user" });
+      expect(seen).toBeDefined();
+    }
   });
 
   it("places --gateway, --ip-range and --aux-address on the subnet of their family", () => {
@@ -64,5 +86,16 @@ describe("CLI parsing", () => {
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }
+  });
+  it("run: an option after the command without -- names the fix; after -- it is the command's", () => {
+    expect(() => checkCommandArgs(["node", "netd", "run", "ls", "-l"], ["ls", "-l"])).toThrow(/option '-l' follows the command 'ls'; put -- before the command: netd run \[OPTIONS\] -- ls -l/);
+    expect(() => checkCommandArgs(["node", "netd", "run", "--", "ls", "-l"], ["ls", "-l"])).not.toThrow();
+    expect(() => checkCommandArgs(["node", "netd", "run", "--bogus", "--", "ls"], ["--bogus", "--", "ls"])).toThrow(/unknown option '--bogus'/);
+  });
+
+  it("port: a routed binding (no host port) prints the sandbox's own addresses, not a dangling colon", () => {
+    const sb = { Id: "x", Name: "r", Netns: "/run/netns/x", Ports: { "80/tcp": [{ HostIp: "0.0.0.0", HostPort: "" }, { HostIp: "::", HostPort: "" }] }, Networks: { direct: { IPAddress: "10.1.0.2", GlobalIPv6Address: "fd00::2" } } };
+    expect(portLines(sb)).toEqual(["80/tcp -> 10.1.0.2:80", "80/tcp -> [fd00::2]:80"]);
+    expect(portLines(sb, "80")).toEqual(["10.1.0.2:80", "[fd00::2]:80"]);
   });
 });

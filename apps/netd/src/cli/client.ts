@@ -6,11 +6,12 @@ import { request } from "node:http";
 
 export const DEFAULT_HOST = "unix:///run/netd/netd.sock";
 
-/** A failure the CLI reports as `netd: <message>` with `exitCode`. */
+/** A failure the CLI reports as `netd: <message>` with `exitCode`; `code` is the daemon's error code (shown with -D). */
 export class CliError extends Error {
   constructor(
     message: string,
     readonly exitCode = 1,
+    readonly code?: string,
   ) {
     super(message);
   }
@@ -64,8 +65,8 @@ export class ApiClient {
   async call<T = unknown>(method: string, path: string, body?: unknown): Promise<T> {
     const res = await this.raw(method, path, body);
     if (res.status >= 400) {
-      const message = (res.body as { message?: unknown } | undefined)?.message;
-      throw new CliError(`Error response from daemon: ${typeof message === "string" ? message : `HTTP ${res.status} ${res.text}`}`);
+      const { message, code } = (res.body as { message?: unknown; code?: unknown } | undefined) ?? {};
+      throw new CliError(`Error response from daemon: ${typeof message === "string" ? message : `HTTP ${res.status} ${res.text}`}`, 1, typeof code === "string" ? code : undefined);
     }
     return res.body as T;
   }

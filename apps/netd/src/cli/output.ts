@@ -1,4 +1,7 @@
-/** Output for humans (aligned tables) and scripts (`--format json`, `-q`). */
+/** Output for humans (aligned tables) and scripts (`--format json`, Go templates, `-q`). */
+import { compileTemplate } from "./template/render.js";
+import { TemplateError } from "./template/parse.js";
+import { CliError } from "./client.js";
 
 /** Prints rows under headers, columns separated by at least three spaces, as docker does. */
 export function printTable(headers: readonly string[], rows: ReadonlyArray<readonly string[]>): void {
@@ -17,11 +20,41 @@ export function printLines(lines: readonly string[]): void {
   if (lines.length > 0) process.stdout.write(`${lines.join("\n")}\n`);
 }
 
-/** Validates `--format`: "table" (default) or "json". */
-export function checkFormat(format: string | undefined): "table" | "json" {
-  if (format === undefined || format === "table") return "table";
-  if (format === "json") return "json";
-  throw new Error(`unknown --format '${format}'; use table or json`);
+/** What a list command prints: its table, one JSON object per line, or a Go template per item. */
+export type ListFormat = { readonly kind: "table" } | { readonly kind: "json" } | { readonly kind: "template"; render(item: unknown): string };
+
+/** Compiles a template given on the command line; `\t` means a tab, as docker's formatter reads it. */
+function template(format: string): (item: unknown) => string {
+  try {
+    const t = compileTemplate(format.replace(/\\t/g, "\t"));
+    return (item) => t.render(item);
+  } catch (e) {
+    throw new CliError(`invalid --format '${format}': ${(e as Error).message}`);
+  }
+}
+
+/** Renders with `render`, turning template errors at run time (an unknown variable) into CLI errors. */
+function run(render: (item: unknown) => string, item: unknown, format: string): string {
+  try {
+    return render(item);
+  } catch (e) {
+    if (e instanceof TemplateError) throw new CliError(`invalid --format '${format}': ${e.message}`);
+    throw e;
+  }
+}
+
+/** Reads `--format` of a list command: table (default), json, or a Go template (`table TEMPLATE` prints no header). */
+export function checkFormat(format: string | undefined): ListFormat {
+  if (format === undefined || format === "table") return { kind: "table" };
+  if (format === "json") return { kind: "json" };
+  const body = format.startsWith("table ") ? format.slice("table ".length) : format;
+  const render = template(body);
+  return { kind: "template", render: (item) => run(render, item, format) };
+}
+
+/** Prints list items for json / template formats: one line per item, as docker does. */
+export function printFormatted(format: Exclude<ListFormat, { kind: "table" }>, items: readonly unknown[]): void {
+  printLines(items.map((i) => (format.kind === "json" ? JSON.stringify(i) : format.render(i))));
 }
 
 /** key=value flags (labels, options) into a map; a missing '=' gives an empty value, as docker does. */
@@ -41,9 +74,11 @@ export const collect = (value: string, previous: string[] = []): string[] => [..
 
 /**
  * `inspect` for several references: prints every object found as one JSON array (docker's
- * shape), then fails with every lookup error, one per line, so scripts see both.
+ * shape), or with `--format` each object through the template (`json` = one JSON line each),
+ * then fails with every lookup error, one per line, so scripts see both.
  */
-export async function inspectAll(refs: readonly string[], get: (ref: string) => Promise<unknown>, fail: (message: string) => Error): Promise<void> {
+export async function inspectAll(refs: readonly string[], get: (ref: string) => Promise<unknown>, fail: (message: string) => Error, format?: string): Promise<void> {
+  const render = format === undefined ? undefined : format === "json" ? (o: unknown) => JSON.stringify(o) : template(format);
   const out: unknown[] = [];
   const errors: string[] = [];
   for (const r of refs) {
@@ -53,6 +88,7 @@ export async function inspectAll(refs: readonly string[], get: (ref: string) => 
       errors.push((e as Error).message);
     }
   }
-  printJson(out);
+  if (render === undefined) printJson(out);
+  else printLines(out.map((o) => run(render, o, format!)));
   if (errors.length > 0) throw fail(errors.join("\n"));
 }

@@ -5,26 +5,13 @@
  */
 import { Command } from "commander";
 import { NETD_VERSION } from "../version.js";
+import { booleanFlags, normalizeBoolFlags } from "./bool-flags.js";
 import { ApiClient, DEFAULT_HOST } from "./client.js";
 import { daemonCommands } from "./commands/daemon.js";
 import { driversCommand } from "./commands/drivers.js";
 import { networkCommands } from "./commands/network.js";
 import { runCommand } from "./commands/run.js";
 import { sandboxCommands } from "./commands/sandbox.js";
-
-/** docker-style `--flag=true|false` for boolean flags becomes `--flag` / `--no-flag`. */
-export function normalizeBoolFlags(argv: readonly string[]): string[] {
-  const out: string[] = [];
-  for (const [i, a] of argv.entries()) {
-    if (argv.slice(0, i).includes("--")) {
-      out.push(a);
-      continue;
-    }
-    const m = /^--(ipv4|ipv6|internal|userland-proxy|reserve-host-ports|rm|force|quiet)=(true|false|1|0)$/.exec(a);
-    out.push(m ? (m[2] === "true" || m[2] === "1" ? `--${m[1]}` : `--no-${m[1]}`) : a);
-  }
-  return out;
-}
 
 export function buildProgram(): Command {
   const program = new Command();
@@ -33,6 +20,7 @@ export function buildProgram(): Command {
     .description("Container networking for Linux: a Docker-compatible network API on a unix socket, and its CLI.")
     .version(NETD_VERSION)
     .option("-H, --host <url>", "daemon socket, unix:///path (default: $NETD_HOST or unix:///run/netd/netd.sock)")
+    .option("-D, --debug", "print the daemon's error code with each error")
     .showHelpAfterError();
   const client = () => new ApiClient(program.opts<{ host?: string }>().host ?? process.env.NETD_HOST ?? DEFAULT_HOST);
   daemonCommands(program);
@@ -41,4 +29,10 @@ export function buildProgram(): Command {
   runCommand(program, client);
   driversCommand(program, client);
   return program;
+}
+
+/** Parses `argv` (process.argv's shape) with docker's boolean flag forms and runs the command. */
+export async function runCli(argv: readonly string[]): Promise<Command> {
+  const program = buildProgram();
+  return program.parseAsync(normalizeBoolFlags(argv, booleanFlags(program)));
 }

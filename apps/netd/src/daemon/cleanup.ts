@@ -15,6 +15,7 @@ import { createDrivers } from "../drivers.js";
 import { LOG_FILE, openLogStore } from "../store/log-store.js";
 import { SNAPSHOT_FILE } from "../store/snapshot.js";
 import { driverLogger } from "./logger.js";
+import { processesInNetns } from "./netns-procs.js";
 import { PROXY_SOCKET } from "./userland-proxy.js";
 import { claim, NETNS_LOCK } from "./ownership.js";
 
@@ -34,11 +35,13 @@ export interface CleanupResult {
   readonly sandboxes: string[];
   readonly networks: string[];
   readonly failures: string[];
+  /** Sandboxes that still had processes when they were removed: those lost their network. */
+  readonly busy: Array<{ readonly sandbox: string; readonly pids: number[] }>;
 }
 
 export async function cleanup(options: CleanupOptions): Promise<CleanupResult> {
   const release = await claim(options.socket, options.dataDir, options.netnsLock !== undefined ? options.netnsLock : options.kernel ? null : NETNS_LOCK);
-  const result: CleanupResult = { sandboxes: [], networks: [], failures: [] };
+  const result: CleanupResult = { sandboxes: [], networks: [], failures: [], busy: [] };
   const fail = (what: string, e: unknown) => result.failures.push(`${what}: ${e instanceof Error ? e.message : String(e)}`);
   try {
     const store = await openLogStore({ dir: options.dataDir });
@@ -48,6 +51,11 @@ export async function cleanup(options: CleanupOptions): Promise<CleanupResult> {
     try {
       const controller = await Controller.open({ kernel, store, drivers, ports, portReserver: createOsPortReserver({ allocator: ports }), log: driverLogger(options.log), netnsPrefix: options.netnsPrefix ?? "netd-" });
       for (const sb of controller.listSandboxes()) {
+        const pids = processesInNetns(sb.netns);
+        if (pids.length > 0) {
+          result.busy.push({ sandbox: sb.name, pids });
+          options.log.warn({ sandbox: sb.name, pids }, "removing a sandbox whose processes still run; they lose their network");
+        }
         const errors = await controller.deleteSandbox(sb.id).catch((e: unknown) => [e]);
         for (const e of errors) fail(`sandbox ${sb.name}`, e);
         result.sandboxes.push(sb.name);

@@ -31,6 +31,8 @@ export const DaemonConfigSchema = z.strictObject({
   netnsPrefix: z.string().regex(/^[a-zA-Z0-9_.-]{1,32}$/).default("netd-"),
   /** The resolv.conf whose nameservers the DNS service forwards to (a loopback one is replaced by systemd-resolved's upstreams). */
   dnsResolvConf: Absolute.default("/etc/resolv.conf"),
+  /** Create the default network `bridge` (bridge device netd0) at start, as dockerd creates docker0. */
+  defaultBridge: z.boolean().default(true),
   /**
    * Drivers to load besides the built-in ones: npm package names or paths to ES modules
    * (relative to the config file), or `{ "module": …, "options": {…} }` (factory options).

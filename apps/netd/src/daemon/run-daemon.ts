@@ -4,6 +4,7 @@
  * everything in reverse; kernel state is never torn down, so containers keep their networking.
  */
 import { join } from "node:path";
+import { NetdError } from "@netd/driverapi";
 import type { Driver, Kernel } from "@netd/driverapi";
 import { createLinuxKernel, quitProxy, raiseOpenFileLimit } from "@netd/kernel";
 import { Controller } from "@netd/libnet-core";
@@ -12,6 +13,7 @@ import type { Logger as PinoLogger } from "pino";
 import type { ApiApp } from "../api/app-types.js";
 import { EventBus } from "../api/events.js";
 import { Metrics } from "../api/metrics.js";
+import { kernelHostView } from "../api/host-guard/host-view.js";
 import { createApiServer } from "../api/server.js";
 import { DnsSync } from "../dns/dns-sync.js";
 import { openLogStore } from "../store/log-store.js";
@@ -19,13 +21,19 @@ import { resolveGroup } from "./config.js";
 import { describeBuiltin, openDrivers, type DriverEntry } from "./driver-loader/index.js";
 import type { DaemonConfig } from "./config.js";
 import { driverLogger } from "./logger.js";
+import { ensureDefaultNetwork } from "./default-network.js";
 import { killSeam } from "./kill-at.js";
 import { listenPrivately } from "./api-socket.js";
+import { netnsPropagationProblem } from "./mount-propagation.js";
 import { claim, NETNS_LOCK } from "./ownership.js";
 import { proxyGauges } from "./proxy-metrics.js";
 import { createDaemonProxy, PROXY_SOCKET } from "./userland-proxy.js";
 
-/** What {@link startDaemon} needs; `kernel` and `drivers` are injectable for unit tests. */
+/**
+ * What {@link startDaemon} needs; `kernel` and `drivers` are injectable for unit tests. With an
+ * injected kernel the default network is off unless `defaultBridge` asks for it, and the host
+ * checks (routes, addresses, mount propagation) are skipped: they read the real host.
+ */
 export interface DaemonOptions extends Pick<DaemonConfig, "socket" | "dataDir">, Partial<Omit<DaemonConfig, "socket" | "dataDir" | "drivers">> {
   readonly log?: PinoLogger;
   readonly kernel?: Kernel;
@@ -54,6 +62,11 @@ export interface RunningDaemon {
 
 /** Starts the daemon; resolves once the socket answers. On failure nothing stays claimed. */
 export async function startDaemon(options: DaemonOptions): Promise<RunningDaemon> {
+  const realHost = options.kernel === undefined;
+  const problem = realHost ? netnsPropagationProblem() : null;
+  if (problem !== null) {
+    throw new NetdError({ code: "NETNS_NOT_PROPAGATED", category: "unsupported", message: problem, hint: "start the daemon in the host's mount namespace, entering only the network namespace: nsenter --net=/run/netns/NAME -- netd daemon …", details: {} });
+  }
   const release = await claim(options.socket, options.dataDir, options.netnsLock !== undefined ? options.netnsLock : options.kernel ? null : NETNS_LOCK);
   const undo: Array<() => unknown> = [release];
   const unwind = async () => {
@@ -97,6 +110,7 @@ export async function startDaemon(options: DaemonOptions): Promise<RunningDaemon
     const log = options.log;
     // Crash tests at exact points (kill-at.ts); a no-op unless NETD_TEST_KILL_AT is set.
     const seam = killSeam(kernel, store);
+    const restoreStart = performance.now();
     const controller = await Controller.open({
       kernel: seam.kernel,
       store: seam.store,
@@ -111,6 +125,16 @@ export async function startDaemon(options: DaemonOptions): Promise<RunningDaemon
     step("controller restored");
     // The drivers' restore adopted what is still published; the rest goes.
     await daemonProxy?.proxy.reconcile();
+    const sandboxes = controller.listSandboxes();
+    const published = sandboxes.reduce((sum, sb) => sum + sb.portBindings.length, 0);
+    const ms = Math.round(performance.now() - restoreStart);
+    log?.info({ networks: controller.listNetworks().length, sandboxes: sandboxes.length, publishedPorts: published, ms }, `restored ${controller.listNetworks().length} networks, ${sandboxes.length} sandboxes, ${published} published ports in ${ms} ms`);
+    const host = realHost ? kernelHostView(kernel) : undefined;
+    if (host && (options.defaultBridge ?? true)) {
+      const def = await ensureDefaultNetwork(controller, host);
+      if (def === null) log?.warn("a network named 'bridge' exists that netd did not create; it serves as the default network of netd run");
+      else if (def.created) log?.info({ network: def.network.name, subnet: def.network.ipv4?.subnet, bridge: "netd0" }, `created the default network bridge (${def.network.ipv4?.subnet ?? "?"})`);
+    }
     const dns = await DnsSync.start({
       controller,
       events,
@@ -120,7 +144,7 @@ export async function startDaemon(options: DaemonOptions): Promise<RunningDaemon
     });
     undo.push(() => dns.close());
     const metrics = new Metrics();
-    const app = await createApiServer({ controller, kernel, events, metrics, dns, drivers: loaded.map((l) => l.description), ...(daemonProxy ? { extraGauges: () => proxyGauges(daemonProxy) } : {}), ...(log ? { log } : {}) });
+    const app = await createApiServer({ controller, kernel, events, metrics, dns, drivers: loaded.map((l) => l.description), ...(daemonProxy ? { extraGauges: () => proxyGauges(daemonProxy) } : {}), ...(host ? { host } : {}), ...(log ? { log } : {}) });
     undo.push(() => app.close());
     step("API built");
     const repair = controller.startSelfRepair({

@@ -4,7 +4,7 @@
 import { request } from "node:http";
 import { afterEach, describe, expect, it } from "vitest";
 import { useTestEnv } from "@netd/testing";
-import { HOST4, HOST6, echoServerArgv, makeNetdWorld, replies, sleep, streamingClientArgv, waitFor } from "../support/netd-world.js";
+import { HOST4, HOST6, echoServerArgv, jsonLines, makeNetdWorld, replies, sleep, streamingClientArgv, waitFor } from "../support/netd-world.js";
 import type { NetdWorld, SandboxJson } from "../support/netd-world.js";
 
 describe("netd end to end (CLI and HTTP)", () => {
@@ -37,7 +37,7 @@ describe("netd end to end (CLI and HTTP)", () => {
     expect(net.Containers[sb.Id]).toMatchObject({ Name: "web", IPv4Address: "10.201.0.2/24", IPv6Address: "fd00:201::2/64" });
     const ls = await w.ok(["network", "ls", "--filter", "label=e2e=yes"]);
     expect(ls).toMatch(/^NETWORK ID\s+NAME\s+DRIVER\s+SCOPE\n[0-9a-f]{12}\s+front\s+bridge\s+local\n$/);
-    expect(JSON.parse(await w.ok(["sandbox", "ls", "--format", "json"]))).toHaveLength(1);
+    expect(jsonLines(await w.ok(["sandbox", "ls", "--format", "json"]))).toHaveLength(1);
 
     // --rm: stopping `netd run` stops the server and removes the sandbox and its namespace.
     await run.stop();
@@ -59,6 +59,8 @@ describe("netd end to end (CLI and HTTP)", () => {
     const sb = (JSON.parse(await w.ok(["sandbox", "inspect", "r1"])) as SandboxJson[])[0]!;
     expect(sb.Ports).toEqual({ "80/tcp": [{ HostIp: "0.0.0.0", HostPort: "" }] });
     const addr = sb.Networks.direct!.IPAddress;
+    // No host port on a routed network: `port` names the sandbox's own address.
+    expect((await w.ok(["port", "r1"])).trim()).toBe(`80/tcp -> ${addr}:80`);
     expect(await env().sendAndReceive(w.remote, { proto: "tcp", address: addr, port: 80, payload: "x" })).toBe("r1:x");
     expect(await env().canReach(w.remote, { proto: "tcp", address: addr, port: 81 })).toBe(false);
     const ls = await w.ok(["network", "ls", "--filter", "driver=routed"]);
@@ -101,7 +103,8 @@ describe("netd end to end (CLI and HTTP)", () => {
     await w.ok(["sandbox", "rm", "app"]);
   });
 
-  it("serves concurrent CLI calls and HTTP requests consistently", async () => {
+  // About 30 CLI processes (a node start each): on a loaded 2-core machine that alone nears a minute.
+  it("serves concurrent CLI calls and HTTP requests consistently", { timeout: 180_000 }, async () => {
     const w = (world = await makeNetdWorld(env()));
     await w.start();
     const names = Array.from({ length: 8 }, (_, i) => `par${i}`);
@@ -112,8 +115,9 @@ describe("netd end to end (CLI and HTTP)", () => {
     for (const n of names) await w.adoptSandbox(`sb-${n}`);
     const dup = await Promise.all([0, 1, 2].map(() => w.http("POST", "/networks/create", { Name: "same" })));
     expect(dup.map((r) => r.status).sort()).toEqual([201, 409, 409]);
-    const list = JSON.parse(await w.ok(["network", "ls", "--format", "json"])) as Array<{ Name: string }>;
-    expect(list.map((n) => n.Name).sort()).toEqual([...names, "same"].sort());
+    // Sorted by name as docker sorts it; `bridge` is the default network.
+    const list = jsonLines<{ Name: string }>(await w.ok(["network", "ls", "--format", "json"]));
+    expect(list.map((n) => n.Name)).toEqual(["bridge", ...names, "same"]);
     const rms = await Promise.all(names.map((n) => w.cli(["sandbox", "rm", `sb-${n}`])));
     expect(rms.map((r) => r.code)).toEqual(names.map(() => 0));
     const pruned = await w.ok(["network", "prune", "-f"]);
@@ -149,7 +153,8 @@ describe("netd end to end (CLI and HTTP)", () => {
     expect(events[0]!.Actor.Attributes).toEqual({ name: "ev", type: "bridge" });
     const metrics = await w.http("GET", "/metrics");
     expect(metrics.text).toMatch(/netd_api_requests_total\{op="POST \/sandboxes",status="201"\} 1/);
-    expect(metrics.text).toMatch(/netd_networks\{driver="bridge"\} 1/);
+    // ev and the default network bridge.
+    expect(metrics.text).toMatch(/netd_networks\{driver="bridge"\} 2/);
     const doc = await w.http("GET", "/openapi.json");
     expect(Object.keys((doc.body as { paths: object }).paths)).toContain("/networks/{id}/connect");
     // A graceful stop ends open event streams instead of waiting for their clients.
@@ -181,8 +186,8 @@ describe("netd end to end (CLI and HTTP)", () => {
     const bad = await w.http("POST", "/v1.47/networks/create", "{not json");
     expect(bad.status).toBe(400);
     expect((bad.body as { message: string }).message).toMatch(/malformed JSON/);
-    expect(JSON.parse(await w.ok(["network", "ls", "--format", "json"]))).toHaveLength(1);
-    expect(JSON.parse(await w.ok(["sandbox", "ls", "--format", "json"]))).toHaveLength(0);
+    expect(jsonLines<{ Name: string }>(await w.ok(["network", "ls", "--format", "json"])).map((n) => n.Name)).toEqual(["bridge", "n1"]);
+    expect(jsonLines(await w.ok(["sandbox", "ls", "--format", "json"]))).toHaveLength(0);
     const down = await makeUnreachable(w);
     expect(down.code).toBe(1);
     expect(down.stderr).toMatch(/cannot reach netd at unix:\/\/\/nonexistent\/netd.sock/);

@@ -5,7 +5,7 @@
 import { existsSync } from "node:fs";
 import { afterEach, describe, expect, it } from "vitest";
 import { useTestEnv } from "@netd/testing";
-import { HOST4, HOST6, echoServerArgv, makeNetdWorld, replies, sleep, streamingClientArgv, waitFor } from "../support/netd-world.js";
+import { HOST4, HOST6, echoServerArgv, jsonLines, makeNetdWorld, replies, sleep, streamingClientArgv, waitFor } from "../support/netd-world.js";
 import type { NetdWorld, SandboxJson } from "../support/netd-world.js";
 
 describe("netd restart and restore", () => {
@@ -31,7 +31,7 @@ describe("netd restart and restore", () => {
     const flow4 = await env().spawnIn(w.remote, streamingClientArgv(HOST4, 8080));
     const flow6 = await env().spawnIn(w.remote, streamingClientArgv(HOST6, 8080));
     await waitFor("both flows", () => replies(flow4, "web") >= 3 && replies(flow6, "web") >= 3, () => flow4.output() + flow6.output());
-    const networksBefore = JSON.parse(await w.ok(["network", "ls", "--format", "json"])) as unknown[];
+    const networksBefore = jsonLines(await w.ok(["network", "ls", "--format", "json"]));
 
     for (const how of ["SIGTERM", "SIGKILL"] as const) {
       const pid = w.daemon!.pid;
@@ -45,7 +45,8 @@ describe("netd restart and restore", () => {
       await w.start(["--userland-proxy=false"]);
       const after = (JSON.parse(await w.ok(["sandbox", "inspect", "web"])) as SandboxJson[])[0]!;
       expect(after, `sandbox after ${how}`).toEqual(before);
-      expect(JSON.parse(await w.ok(["network", "ls", "--format", "json"])), `networks after ${how}`).toEqual(networksBefore);
+      expect(jsonLines(await w.ok(["network", "ls", "--format", "json"])), `networks after ${how}`).toEqual(networksBefore);
+      expect(w.daemon!.output()).toMatch(/restored 3 networks, 1 sandboxes, \d+ published ports in \d+ ms/);
       const up4 = replies(flow4, "web");
       await waitFor(`flows after restart (${how})`, () => replies(flow4, "web") >= up4 + 3, () => flow4.output());
       expect(await env().sendAndReceive(w.remote, { proto: "tcp", address: HOST4, port: 8080, payload: `new4-${how}` })).toBe(`web:new4-${how}`);
@@ -76,7 +77,7 @@ describe("netd restart and restore", () => {
     const del = await w.remote.exec(["nsenter", `--mount=/proc/${process.pid}/ns/mnt`, "--", "ip", "netns", "del", ext.name]);
     expect(del.code, del.stderr).toBe(0);
     await w.start();
-    const sandboxes = JSON.parse(await w.ok(["sandbox", "ls", "--format", "json"])) as SandboxJson[];
+    const sandboxes = jsonLines<SandboxJson>(await w.ok(["sandbox", "ls", "--format", "json"]));
     expect(sandboxes.map((s) => s.Name)).toEqual(["stays"]);
     const net = (JSON.parse(await w.ok(["network", "inspect", "n1"])) as Array<{ Containers: Record<string, { Name: string }> }>)[0]!;
     expect(Object.values(net.Containers).map((c) => c.Name)).toEqual(["stays"]);
@@ -104,7 +105,8 @@ describe("netd restart and restore", () => {
     expect(await netdVeths(w)).toBe(0);
     expect(existsSync(sb.Netns)).toBe(false);
     await w.start();
-    expect(JSON.parse(await w.ok(["network", "ls", "--format", "json"]))).toEqual([]);
+    // A fresh start: only the default network, created anew.
+    expect(jsonLines<{ Name: string }>(await w.ok(["network", "ls", "--format", "json"])).map((n) => n.Name)).toEqual(["bridge"]);
   });
 });
 

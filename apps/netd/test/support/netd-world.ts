@@ -173,3 +173,11 @@ export async function waitFor(what: string, check: () => boolean | Promise<boole
     await sleep(pollMs);
   }
 }
+
+/** `ls --format json` output: one JSON object per line, as docker prints it. */
+export function jsonLines<T = Record<string, unknown>>(text: string): T[] {
+  return text
+    .split("\n")
+    .filter((l) => l.trim() !== "")
+    .map((l) => JSON.parse(l) as T);
+}

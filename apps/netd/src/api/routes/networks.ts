@@ -13,6 +13,9 @@ import { ErrorBody, FiltersQuery, IdParams } from "../schemas/common.js";
 import type { EndpointConfigBody } from "../schemas/common.js";
 import { NetworkConnectBody, NetworkCreateBody, NetworkCreateResponse, NetworkDisconnectBody, NetworkPruneResponse, NetworkResource } from "../schemas/networks.js";
 import type { NetworkCreateBodyT } from "../schemas/networks.js";
+import { isDefaultNetwork, predefinedNetworkError } from "../../daemon/default-network.js";
+import { checkHostRoutes, checkReserved } from "../host-guard/subnet-guard.js";
+import { untilCutoff } from "../until.js";
 import { networkView } from "../views/network-view.js";
 
 const errors = { 400: ErrorBody, 403: ErrorBody, 404: ErrorBody, 409: ErrorBody, 500: ErrorBody };
@@ -23,7 +26,7 @@ export function toCreateRequest(b: NetworkCreateBodyT): CreateNetworkRequest {
     if (b[f] === true) throw invalidArgument(`${f} networks are not supported by netd (swarm only)`, `drop ${f} or set it to false`);
   }
   const scope = (b as { Scope?: unknown }).Scope;
-  if (scope !== undefined && scope !== "" && scope !== "local") throw invalidArgument(`scope ${JSON.stringify(scope)} is not supported`, 'use "local" or leave it empty');
+  if (scope != null && scope !== "" && scope !== "local") throw invalidArgument(`scope ${JSON.stringify(scope)} is not supported`, 'use "local" or leave it empty');
   const ipamDriver = b.IPAM?.Driver;
   if (ipamDriver && ipamDriver !== "default") throw invalidArgument(`IPAM driver '${ipamDriver}' is not supported`, 'use "default" or leave it empty');
   const ipam: { ipv4?: IpamFamilyRequest; ipv6?: IpamFamilyRequest } = {};
@@ -67,14 +70,21 @@ export function toEndpointConfig(c: EndpointConfigBody | null | undefined): Core
 }
 
 /** Registers the routes. */
-export function networkRoutes(app: ApiApp, { controller, events }: ApiDeps): void {
-  app.post("/networks/create", { schema: { tags: ["networks"], body: NetworkCreateBody, response: { 201: NetworkCreateResponse, ...errors } } }, async (req, reply) => {
-    const n = await controller.createNetwork(toCreateRequest(req.body));
+export function networkRoutes(app: ApiApp, { controller, events, host }: ApiDeps): void {
+  app.post("/networks/create", { schema: { summary: "Create a network", description: "Docker's NetworkCreate body; null fields mean absent. Subnets in reserved ranges or on a host link are refused.", tags: ["networks"], body: NetworkCreateBody, response: { 201: NetworkCreateResponse, ...errors } } }, async (req, reply) => {
+    const request = toCreateRequest(req.body);
+    const subnets = [request.ipam?.ipv4?.subnet, request.ipam?.ipv6?.subnet].filter((s): s is string => s !== undefined);
+    subnets.forEach(checkReserved);
+    const own = controller.listNetworks().flatMap((o) => [o.ipv4?.subnet, o.ipv6?.subnet].filter((s): s is string => s !== undefined));
+    const warnings = host ? await checkHostRoutes(subnets, own, host) : [];
+    const n = await controller.createNetwork(request);
     events.emit("network", "create", n.id, { name: n.name, type: n.driver });
-    return reply.code(201).send({ Id: n.id, Warning: "" });
+    req.log.info({ network: n.name, id: n.id.slice(0, 12), driver: n.driver, subnets: [n.ipv4?.subnet, n.ipv6?.subnet].filter(Boolean) }, `network ${n.name} created`);
+    for (const w of warnings) req.log.warn({ network: n.name }, w);
+    return reply.code(201).send({ Id: n.id, Warning: warnings.join("; ") });
   });
 
-  app.get("/networks", { schema: { tags: ["networks"], querystring: FiltersQuery, response: { 200: z.array(NetworkResource), 400: ErrorBody } } }, (req) => {
+  app.get("/networks", { schema: { summary: "List networks", description: "NetworkResources without Containers; filters name, id, driver, label, type (builtin|custom), dangling, scope.", tags: ["networks"], querystring: FiltersQuery, response: { 200: z.array(NetworkResource), 400: ErrorBody } } }, (req) => {
     const f = parseFilters(req.query.filters, ["name", "id", "driver", "label", "type", "dangling", "scope"]);
     const used = new Set(controller.listEndpoints().map((e) => e.networkId));
     const list = controller.listNetworks().filter((n) => {
@@ -83,7 +93,7 @@ export function networkRoutes(app: ApiApp, { controller, events }: ApiDeps): voi
         any("name", (v) => n.name.includes(v)) &&
         any("id", (v) => n.id.startsWith(v)) &&
         any("driver", (v) => n.driver === v) &&
-        any("type", (v) => v === "custom") &&
+        any("type", (v) => v === (isDefaultNetwork(n) ? "builtin" : "custom")) &&
         any("scope", (v) => v === "local") &&
         any("dangling", (v) => (v === "true" || v === "1") === !used.has(n.id)) &&
         labelsMatch(f.get("label"), n.labels)
@@ -93,43 +103,46 @@ export function networkRoutes(app: ApiApp, { controller, events }: ApiDeps): voi
     return Promise.resolve(list.map((n) => networkView(controller, n, false)));
   });
 
-  app.get("/networks/:id", { schema: { tags: ["networks"], params: IdParams, response: { 200: NetworkResource, 404: ErrorBody } } }, (req) =>
+  app.get("/networks/:id", { schema: { summary: "Inspect a network", description: "By id, unique id prefix or name; includes Containers (the sandboxes joined).", tags: ["networks"], params: IdParams, response: { 200: NetworkResource, 404: ErrorBody } } }, (req) =>
     Promise.resolve(networkView(controller, controller.getNetwork(req.params.id), true)),
   );
 
-  app.delete("/networks/:id", { schema: { tags: ["networks"], params: IdParams, response: { 204: z.undefined(), ...errors } } }, async (req, reply) => {
+  app.delete("/networks/:id", { schema: { summary: "Remove a network", description: "204; 403 while sandboxes are connected or for the default network bridge.", tags: ["networks"], params: IdParams, response: { 204: z.undefined(), ...errors } } }, async (req, reply) => {
     const n = controller.getNetwork(req.params.id);
+    if (isDefaultNetwork(n)) throw predefinedNetworkError(n.name);
     await controller.deleteNetwork(n.id);
     events.emit("network", "destroy", n.id, { name: n.name, type: n.driver });
+    req.log.info({ network: n.name, id: n.id.slice(0, 12) }, `network ${n.name} removed`);
     return reply.code(204).send();
   });
 
-  app.post("/networks/:id/connect", { schema: { tags: ["networks"], params: IdParams, body: NetworkConnectBody, response: { 200: z.undefined(), ...errors } } }, async (req, reply) => {
+  app.post("/networks/:id/connect", { schema: { summary: "Connect a sandbox to a network", description: "Container is a sandbox id, prefix or name; EndpointConfig empty strings and zero values mean unset.", tags: ["networks"], params: IdParams, body: NetworkConnectBody, response: { 200: z.undefined(), ...errors } } }, async (req, reply) => {
     const n = controller.getNetwork(req.params.id);
     const sb = controller.getSandbox(req.body.Container);
     await controller.connect(n.id, sb.id, toEndpointConfig(req.body.EndpointConfig));
     events.emit("network", "connect", n.id, { container: sb.id, name: n.name, type: n.driver });
+    req.log.info({ network: n.name, sandbox: sb.name }, `sandbox ${sb.name} connected to ${n.name}`);
     return reply.code(200).send();
   });
 
-  app.post("/networks/:id/disconnect", { schema: { tags: ["networks"], params: IdParams, body: NetworkDisconnectBody, response: { 200: z.undefined(), ...errors } } }, async (req, reply) => {
+  app.post("/networks/:id/disconnect", { schema: { summary: "Disconnect a sandbox from a network", description: "Leaves the network; the sandbox's gateway moves to its next network if this one carried it.", tags: ["networks"], params: IdParams, body: NetworkDisconnectBody, response: { 200: z.undefined(), ...errors } } }, async (req, reply) => {
     const n = controller.getNetwork(req.params.id);
     const sb = controller.getSandbox(req.body.Container);
     const res = await controller.disconnect(n.id, sb.id);
     if (res.errors.length > 0) req.log.warn({ network: n.name, sandbox: sb.name, errors: res.errors.map(String) }, "disconnect finished with errors");
     events.emit("network", "disconnect", n.id, { container: sb.id, name: n.name, type: n.driver });
+    req.log.info({ network: n.name, sandbox: sb.name }, `sandbox ${sb.name} disconnected from ${n.name}`);
     return reply.code(200).send();
   });
 
-  app.post("/networks/prune", { schema: { tags: ["networks"], querystring: FiltersQuery, response: { 200: NetworkPruneResponse, ...errors } } }, async (req) => {
+  app.post("/networks/prune", { schema: { summary: "Remove unused networks", description: "Networks without endpoints, except bridge; filters label, label!, until (Go duration, Unix or RFC 3339 time).", tags: ["networks"], querystring: FiltersQuery, response: { 200: NetworkPruneResponse, ...errors } } }, async (req) => {
     const f = parseFilters(req.query.filters, ["label", "label!", "until"]);
     const until = f.get("until")?.[0];
-    const cutoff = until === undefined ? Infinity : /^\d+$/.test(until) ? Number(until) * 1000 : Date.parse(until);
-    if (Number.isNaN(cutoff)) throw invalidArgument(`invalid until filter '${until}'`, "use a Unix timestamp or an RFC 3339 date");
+    const cutoff = until === undefined ? Infinity : untilCutoff(until);
     const used = new Set(controller.listEndpoints().map((e) => e.networkId));
     const deleted: string[] = [];
     for (const n of controller.listNetworks()) {
-      if (used.has(n.id) || Date.parse(n.created) >= cutoff || !labelsMatch(f.get("label"), n.labels)) continue;
+      if (isDefaultNetwork(n) || used.has(n.id) || Date.parse(n.created) >= cutoff || !labelsMatch(f.get("label"), n.labels)) continue;
       if ((f.get("label!") ?? []).some((l) => labelsMatch([l], n.labels))) continue;
       try {
         await controller.deleteNetwork(n.id);

@@ -26,7 +26,7 @@ export function observeRoutes(app: ApiApp, { controller, events, metrics, extraG
     for (const res of streams) res.end();
     done();
   });
-  app.get("/events", { schema: { tags: ["system"], querystring: EventsQuery } }, (req, reply) => {
+  app.get("/events", { schema: { summary: "Stream events", description: "Docker's event shape as NDJSON: network create/destroy/connect/disconnect, sandbox create/destroy.", tags: ["system"], querystring: EventsQuery } }, (req, reply) => {
     const since = seconds("since", req.query.since);
     const until = seconds("until", req.query.until);
     const f = parseFilters(req.query.filters, ["type", "event", "network", "container"]);
@@ -57,7 +57,7 @@ export function observeRoutes(app: ApiApp, { controller, events, metrics, extraG
     });
   });
 
-  app.get("/metrics", { schema: { tags: ["system"] } }, async (_req, reply) => {
+  app.get("/metrics", { schema: { summary: "Prometheus metrics", description: "Request counts and durations per operation, networks, sandboxes, endpoints and published ports.", tags: ["system"] } }, async (_req, reply) => {
     const published = new Map<string, number>();
     for (const ep of controller.listEndpoints()) {
       if (ep.sandboxId === null) continue;

@@ -7,6 +7,7 @@ import type { Controller } from "@netd/libnet-core";
 import { z } from "zod";
 import type { ApiApp, ApiDeps } from "../app-types.js";
 import { labelsMatch, parseFilters } from "../filters.js";
+import { checkHostAddresses } from "../host-guard/host-address.js";
 import { fromDockerPorts } from "../port-bindings.js";
 import { ErrorBody, FiltersQuery, IdParams } from "../schemas/common.js";
 import { SandboxCreateBody, SandboxDeleteResponse, SandboxResource } from "../schemas/sandboxes.js";
@@ -22,11 +23,12 @@ async function createWithNetworks(controller: Controller, deps: ApiDeps, b: Sand
     throw invalidArgument("PortBindings given both at the top level and in HostConfig", "give them once");
   }
   const ports = fromDockerPorts(b.PortBindings ?? b.HostConfig?.PortBindings, b.ExposedPorts);
+  if (deps.host) await checkHostAddresses(ports.portBindings, deps.host);
   // Resolve every network first: an unknown name fails before anything is created.
   const networks = Object.entries(b.Networks ?? {}).map(([ref, cfg]) => ({ network: controller.getNetwork(ref), config: toEndpointConfig(cfg) }));
   const sb = await controller.createSandbox({
-    ...(b.Name !== undefined ? { name: b.Name } : {}),
-    ...(b.Netns !== undefined ? { netns: b.Netns } : {}),
+    ...(b.Name != null ? { name: b.Name } : {}),
+    ...(b.Netns != null ? { netns: b.Netns } : {}),
     portBindings: ports.portBindings,
     exposedPorts: ports.exposedPorts,
     labels: { ...(b.Labels ?? {}), ...dnsLabels(b.HostConfig) },
@@ -53,12 +55,14 @@ async function createWithNetworks(controller: Controller, deps: ApiDeps, b: Sand
 export function sandboxRoutes(app: ApiApp, deps: ApiDeps): void {
   const { controller, events } = deps;
 
-  app.post("/sandboxes", { schema: { tags: ["sandboxes"], body: SandboxCreateBody, response: { 201: SandboxResource, ...errors } } }, async (req, reply) => {
+  app.post("/sandboxes", { schema: { summary: "Create a sandbox", description: "A network namespace with port bindings, joined to Networks all or nothing; the host address of a binding must be the host's.", tags: ["sandboxes"], body: SandboxCreateBody, response: { 201: SandboxResource, ...errors } } }, async (req, reply) => {
     const sb = await createWithNetworks(controller, deps, req.body);
+    const joined = controller.listEndpoints({ sandboxId: sb.id }).map((e) => controller.getNetwork(e.networkId).name);
+    req.log.info({ sandbox: sb.name, id: sb.id.slice(0, 12), netns: sb.netns, networks: joined, ports: sb.portBindings.length }, `sandbox ${sb.name} created${joined.length > 0 ? ` on ${joined.join(", ")}` : " without networks"}`);
     return reply.code(201).send(await sandboxView(controller, sb));
   });
 
-  app.get("/sandboxes", { schema: { tags: ["sandboxes"], querystring: FiltersQuery, response: { 200: z.array(SandboxResource), 400: ErrorBody } } }, async (req) => {
+  app.get("/sandboxes", { schema: { summary: "List sandboxes", description: "Filters name, id, label.", tags: ["sandboxes"], querystring: FiltersQuery, response: { 200: z.array(SandboxResource), 400: ErrorBody } } }, async (req) => {
     const f = parseFilters(req.query.filters, ["name", "id", "label"]);
     const list = controller
       .listSandboxes()
@@ -67,14 +71,15 @@ export function sandboxRoutes(app: ApiApp, deps: ApiDeps): void {
     return Promise.all(list.map((s) => sandboxView(controller, s)));
   });
 
-  app.get("/sandboxes/:id", { schema: { tags: ["sandboxes"], params: IdParams, response: { 200: SandboxResource, 404: ErrorBody } } }, (req) => sandboxView(controller, controller.getSandbox(req.params.id)));
+  app.get("/sandboxes/:id", { schema: { summary: "Inspect a sandbox", description: "Ports in effect and Networks in Docker's NetworkSettings shape.", tags: ["sandboxes"], params: IdParams, response: { 200: SandboxResource, 404: ErrorBody } } }, (req) => sandboxView(controller, controller.getSandbox(req.params.id)));
 
-  app.delete("/sandboxes/:id", { schema: { tags: ["sandboxes"], params: IdParams, response: { 200: SandboxDeleteResponse, ...errors } } }, async (req) => {
+  app.delete("/sandboxes/:id", { schema: { summary: "Remove a sandbox", description: "Leaves every network and deletes a namespace netd created; Warnings lists what failed to clean up.", tags: ["sandboxes"], params: IdParams, response: { 200: SandboxDeleteResponse, ...errors } } }, async (req) => {
     const sb = controller.getSandbox(req.params.id);
     const networks = controller.listEndpoints({ sandboxId: sb.id }).map((e) => controller.getNetwork(e.networkId));
     const failures = await controller.deleteSandbox(sb.id);
     for (const n of networks) events.emit("network", "disconnect", n.id, { container: sb.id, name: n.name, type: n.driver });
     events.emit("sandbox", "destroy", sb.id, { name: sb.name, netns: sb.netns });
+    req.log.info({ sandbox: sb.name, id: sb.id.slice(0, 12), failures: failures.length }, `sandbox ${sb.name} deleted`);
     return { Warnings: failures.map((e) => (e instanceof Error ? e.message : String(e))) };
   });
 }

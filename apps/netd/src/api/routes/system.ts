@@ -8,12 +8,12 @@ const dockerArch = () => (arch() === "x64" ? "amd64" : arch());
 
 /** Registers the routes. */
 export function systemRoutes(app: ApiApp, { controller, drivers }: ApiDeps): void {
-  app.get("/_ping", { schema: { tags: ["system"], response: { 200: z.string() } } }, (_req, reply) => {
+  app.get("/_ping", { schema: { summary: "Ping", description: "OK, with the Api-Version header the docker CLI negotiates with.", tags: ["system"], response: { 200: z.string() } } }, (_req, reply) => {
     void reply.header("Content-Type", "text/plain; charset=utf-8").header("Cache-Control", "no-cache, no-store, must-revalidate").header("Pragma", "no-cache");
     return Promise.resolve("OK");
   });
 
-  app.get("/version", { schema: { tags: ["system"] } }, () =>
+  app.get("/version", { schema: { summary: "Version", description: "netd's version and the Docker Engine API version it answers as.", tags: ["system"] } }, () =>
     Promise.resolve({
       Platform: { Name: "netd" },
       Version: NETD_VERSION,
@@ -26,7 +26,7 @@ export function systemRoutes(app: ApiApp, { controller, drivers }: ApiDeps): voi
     }),
   );
 
-  app.get("/info", { schema: { tags: ["system"] } }, () =>
+  app.get("/info", { schema: { summary: "System information", description: "Minimal Docker info, with the network drivers loaded.", tags: ["system"] } }, () =>
     Promise.resolve({
       ID: "",
       Name: hostname(),

@@ -2,11 +2,11 @@
 import { z } from "zod";
 import { EndpointConfig, StringMap } from "./common.js";
 
-/** One `IPAM.Config` entry; the family follows from `Subnet`. */
+/** One `IPAM.Config` entry; the family follows from `Subnet`. `null` means absent, as dockerd reads it (the Python SDK's IPAMPool sends nulls). */
 export const IpamConfigEntry = z.looseObject({
-  Subnet: z.string().optional(),
-  IPRange: z.string().optional(),
-  Gateway: z.string().optional(),
+  Subnet: z.string().nullish(),
+  IPRange: z.string().nullish(),
+  Gateway: z.string().nullish(),
   AuxiliaryAddresses: StringMap,
 });
 
@@ -18,18 +18,18 @@ export const IpamConfigEntry = z.looseObject({
 export const NetworkCreateBody = z
   .looseObject({
     Name: z.string(),
-    Driver: z.string().optional(),
-    Internal: z.boolean().optional(),
+    Driver: z.string().nullish(),
+    Internal: z.boolean().nullish(),
     EnableIPv4: z.boolean().nullish(),
     EnableIPv6: z.boolean().nullish(),
     IPAM: z
-      .looseObject({ Driver: z.string().optional(), Config: z.array(IpamConfigEntry).nullish(), Options: StringMap })
+      .looseObject({ Driver: z.string().nullish(), Config: z.array(IpamConfigEntry).nullish(), Options: StringMap })
       .nullish(),
     Options: StringMap,
     Labels: StringMap,
-    Attachable: z.boolean().optional(),
-    Ingress: z.boolean().optional(),
-    ConfigOnly: z.boolean().optional(),
+    Attachable: z.boolean().nullish(),
+    Ingress: z.boolean().nullish(),
+    ConfigOnly: z.boolean().nullish(),
   })
   .meta({ id: "NetworkCreateRequest" });
 export type NetworkCreateBodyT = z.infer<typeof NetworkCreateBody>;
@@ -75,7 +75,7 @@ export const NetworkConnectBody = z
   .meta({ id: "NetworkConnectRequest" });
 
 export const NetworkDisconnectBody = z
-  .looseObject({ Container: z.string().min(1), Force: z.boolean().optional() })
+  .looseObject({ Container: z.string().min(1), Force: z.boolean().nullish() })
   .meta({ id: "NetworkDisconnectRequest" });
 
 export const NetworkPruneResponse = z.object({ NetworksDeleted: z.array(z.string()) }).meta({ id: "NetworkPruneResponse" });

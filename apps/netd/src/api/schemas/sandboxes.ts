@@ -8,7 +8,7 @@ import { EndpointConfig, StringMap } from "./common.js";
 /** Docker's `PortBindings`: "80/tcp" → [{ HostIp, HostPort }] ("" = any; "8000-8010" = a range). */
 export const PortBindingsMap = z.record(
   z.string(),
-  z.array(z.strictObject({ HostIp: z.string().optional(), HostPort: z.string().optional() })).nullable(),
+  z.array(z.strictObject({ HostIp: z.string().nullish(), HostPort: z.string().nullish() })).nullable(),
 );
 
 /** Docker's `ExposedPorts`: "80/tcp" → {}. */
@@ -16,9 +16,9 @@ export const ExposedPortsMap = z.record(z.string(), z.strictObject({}));
 
 export const SandboxCreateBody = z
   .strictObject({
-    Name: z.string().optional(),
+    Name: z.string().nullish(),
     /** Path of an existing network namespace; absent: netd creates one and deletes it with the sandbox. */
-    Netns: z.string().optional(),
+    Netns: z.string().nullish(),
     Labels: StringMap,
     PortBindings: PortBindingsMap.nullish(),
     ExposedPorts: ExposedPortsMap.nullish(),

@@ -26,11 +26,12 @@ interface DaemonFlags {
   netnsPrefix?: string;
   dnsResolvConf?: string;
   cleanup?: boolean;
+  defaultBridge?: boolean;
 }
 
 function config(o: DaemonFlags): DaemonConfig {
   try {
-    return loadDaemonConfig(o.config, { socket: o.socket, dataDir: o.dataDir, userlandProxy: o.userlandProxy, reserveHostPorts: o.reserveHostPorts, logLevel: o.logLevel, group: o.group, netnsPrefix: o.netnsPrefix, dnsResolvConf: o.dnsResolvConf });
+    return loadDaemonConfig(o.config, { socket: o.socket, dataDir: o.dataDir, userlandProxy: o.userlandProxy, reserveHostPorts: o.reserveHostPorts, logLevel: o.logLevel, group: o.group, netnsPrefix: o.netnsPrefix, dnsResolvConf: o.dnsResolvConf, defaultBridge: o.defaultBridge });
   } catch (e) {
     throw new CliError((e as Error).message);
   }
@@ -48,7 +49,8 @@ async function runCleanup(cfg: DaemonConfig, configFile: string | undefined): Pr
     throw new CliError(e instanceof Error ? e.message : String(e));
   }
   const res = await cleanup({ socket: cfg.socket, dataDir: cfg.dataDir, log, netnsPrefix: cfg.netnsPrefix, drivers });
-  log.info({ sandboxes: res.sandboxes, networks: res.networks, failures: res.failures }, "cleanup finished");
+  for (const b of res.busy) process.stderr.write(`netd: warning: sandbox ${b.sandbox} was removed while processes still ran in it (pids ${b.pids.join(", ")}); they have no network now\n`);
+  log.info({ sandboxes: res.sandboxes, networks: res.networks, failures: res.failures }, `cleanup removed ${res.sandboxes.length} sandboxes and ${res.networks.length} networks`);
   if (res.failures.length > 0) throw new CliError(`cleanup left things behind:\n  ${res.failures.join("\n  ")}`);
 }
 
@@ -69,6 +71,8 @@ export function daemonCommands(program: Command): void {
     .option("--no-reserve-host-ports", "do not hold published host ports with sockets (the runtime holds them: podman with netd-cni)")
     .option("--group <name>", "group owning the socket (mode 0660)")
     .option("--dns-resolv-conf <file>", "resolv.conf naming the upstream servers for names the networks' DNS does not know (default /etc/resolv.conf)", absolutePath)
+    .option("--default-bridge", "create the default network 'bridge' (device netd0, first free of 172.17-31.0.0/16) at start (the default; --default-bridge=false to go without)")
+    .option("--no-default-bridge", "no default network")
     .option("--cleanup", "remove everything netd owns instead of serving, then exit")
     .action(async (o: DaemonFlags) => {
       const cfg = config(o);
@@ -80,8 +84,10 @@ export function daemonCommands(program: Command): void {
       try {
         daemon = await startDaemon({ ...rest, driverModules, ...(o.config ? { configDir: dirname(resolve(o.config)) } : {}), log });
       } catch (e) {
-        log.fatal({ err: e }, "netd failed to start");
-        throw new CliError(e instanceof Error ? e.message : String(e));
+        // One line for the log and one for the user; a stack trace is for bugs, not bad setups.
+        const code = (e as { code?: unknown }).code;
+        log.fatal({ error: e instanceof Error ? e.message : String(e), ...(typeof code === "string" ? { code } : {}) }, "netd failed to start");
+        throw new CliError(e instanceof Error ? e.message : String(e), 1, typeof code === "string" ? code : undefined);
       }
       log.info({ socket: cfg.socket, dataDir: cfg.dataDir, userlandProxy: cfg.userlandProxy, drivers: daemon.controller.drivers() }, "netd ready");
       const shutdown = (signal: string) => {

@@ -2,14 +2,37 @@
 import type { Command } from "commander";
 import type { ApiClient } from "../client.js";
 import { CliError, seg } from "../client.js";
-import { checkFormat, collect, inspectAll, keyValues, printJson, printLines, printTable } from "../output.js";
+import { checkFormat, collect, inspectAll, keyValues, printFormatted, printLines, printTable } from "../output.js";
 
 interface NetworkSummary {
   Id: string;
   Name: string;
   Driver: string;
   Scope: string;
+  Created: string;
+  EnableIPv4?: boolean;
+  EnableIPv6: boolean;
+  Internal: boolean;
+  Labels: Record<string, string> | null;
 }
+
+/** The row docker's `network ls --format` sees: its field names, booleans and labels as strings. */
+export function networkRow(n: NetworkSummary, trunc: boolean): Record<string, string> {
+  return {
+    CreatedAt: n.Created,
+    Driver: n.Driver,
+    ID: trunc ? n.Id.slice(0, 12) : n.Id,
+    IPv4: String(n.EnableIPv4 ?? true),
+    IPv6: String(n.EnableIPv6),
+    Internal: String(n.Internal),
+    Labels: Object.entries(n.Labels ?? {}).map(([k, v]) => `${k}=${v}`).join(","),
+    Name: n.Name,
+    Scope: n.Scope,
+  };
+}
+
+/** docker's order for `network ls`: by name, digits compared as numbers. */
+export const byName = (a: { Name: string }, b: { Name: string }): number => a.Name.localeCompare(b.Name, "en", { numeric: true });
 
 /** Builds the IPAM.Config list from docker's repeated --subnet/--gateway/--ip-range/--aux-address. */
 export function ipamConfig(o: { subnet?: string[]; gateway?: string[]; ipRange?: string[]; auxAddress?: string[] }): Array<Record<string, unknown>> {
@@ -74,7 +97,7 @@ export function networkCommands(program: Command, client: () => ApiClient): void
     .option("-f, --filter <key=value>", "filter: name, id, driver, label, dangling", collect)
     .option("-q, --quiet", "print ids only")
     .option("--no-trunc", "full ids")
-    .option("--format <format>", "table or json")
+    .option("--format <format>", "table, json (one object per line) or a Go template such as '{{.Name}}'")
     .action(async (o: { filter?: string[]; quiet?: boolean; trunc: boolean; format?: string }) => {
       const format = checkFormat(o.format);
       const filters: Record<string, Record<string, boolean>> = {};
@@ -84,19 +107,20 @@ export function networkCommands(program: Command, client: () => ApiClient): void
         (filters[f.slice(0, eq)] ??= {})[f.slice(eq + 1)] = true;
       }
       const query = Object.keys(filters).length > 0 ? `?filters=${encodeURIComponent(JSON.stringify(filters))}` : "";
-      const list = await client().call<NetworkSummary[]>("GET", `/networks${query}`);
-      const id = (n: NetworkSummary) => (o.trunc ? n.Id.slice(0, 12) : n.Id);
-      if (format === "json") return printJson(list);
-      if (o.quiet) return printLines(list.map(id));
-      printTable(["NETWORK ID", "NAME", "DRIVER", "SCOPE"], list.map((n) => [id(n), n.Name, n.Driver, n.Scope]));
+      const list = (await client().call<NetworkSummary[]>("GET", `/networks${query}`)).sort(byName);
+      const rows = list.map((n) => networkRow(n, o.trunc));
+      if (o.quiet) return printLines(rows.map((r) => r.ID!));
+      if (format.kind !== "table") return printFormatted(format, rows);
+      printTable(["NETWORK ID", "NAME", "DRIVER", "SCOPE"], rows.map((r) => [r.ID!, r.Name!, r.Driver!, r.Scope!]));
     });
 
   net
     .command("inspect <network...>")
     .description("show networks as JSON")
-    .action(async (refs: string[]) => {
+    .option("-f, --format <template>", "a Go template applied to each network, or json")
+    .action(async (refs: string[], o: { format?: string }) => {
       const c = client();
-      await inspectAll(refs, (r) => c.call("GET", `/networks/${seg(r)}`), (m) => new CliError(m));
+      await inspectAll(refs, (r) => c.call("GET", `/networks/${seg(r)}`), (m) => new CliError(m), o.format);
     });
 
   net
@@ -107,12 +131,17 @@ export function networkCommands(program: Command, client: () => ApiClient): void
     .action(async (refs: string[], o: { force?: boolean }) => {
       const c = client();
       const errors: string[] = [];
+      let code: string | undefined;
       for (const r of refs) {
         const res = await c.raw("DELETE", `/networks/${seg(r)}`);
         if (res.status < 300 || (o.force && res.status === 404)) printLines(res.status < 300 ? [r] : []);
-        else errors.push(`Error response from daemon: ${(res.body as { message?: string })?.message ?? res.text}`);
+        else {
+          const body = res.body as { message?: string; code?: string } | undefined;
+          errors.push(`Error response from daemon: ${body?.message ?? res.text}`);
+          code ??= body?.code;
+        }
       }
-      if (errors.length > 0) throw new CliError(errors.join("\n"));
+      if (errors.length > 0) throw new CliError(errors.join("\n"), 1, code);
     });
 
   net

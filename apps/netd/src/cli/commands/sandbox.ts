@@ -3,7 +3,7 @@ import type { Command } from "commander";
 import { publishSpecsToMap } from "../../ports/publish-spec.js";
 import type { ApiClient } from "../client.js";
 import { CliError, seg } from "../client.js";
-import { checkFormat, collect, inspectAll, keyValues, printJson, printLines, printTable } from "../output.js";
+import { checkFormat, collect, inspectAll, keyValues, printFormatted, printLines, printTable } from "../output.js";
 
 /** What the CLI reads from a sandbox (the API's SandboxResource). */
 export interface SandboxView {
@@ -62,13 +62,26 @@ export function withCreateFlags(cmd: Command): Command {
     .option("--dns-option <option>", "resolver option for the resolv.conf, e.g. ndots:2 (repeatable)", collect);
 }
 
-/** `80/tcp -> 0.0.0.0:8080` lines, as `docker port` prints them. */
+/**
+ * `80/tcp -> 0.0.0.0:8080` lines, as `docker port` prints them. A binding without a host port
+ * (a routed network opens the port on the sandbox's own address) prints those addresses.
+ */
 export function portLines(sb: SandboxView, filter?: string): string[] {
   const want = filter === undefined ? undefined : filter.includes("/") ? filter : `${filter}/tcp`;
+  const hostPort = (ip: string, port: string) => `${ip.includes(":") ? `[${ip}]` : ip}:${port}`;
   const lines: string[] = [];
   for (const [key, bindings] of Object.entries(sb.Ports)) {
     if (want !== undefined && key !== want) continue;
-    for (const b of bindings ?? []) lines.push(`${want === undefined ? `${key} -> ` : ""}${b.HostIp.includes(":") ? `[${b.HostIp}]` : b.HostIp}:${b.HostPort}`);
+    const prefix = want === undefined ? `${key} -> ` : "";
+    for (const b of bindings ?? []) {
+      if (b.HostPort !== "") {
+        lines.push(prefix + hostPort(b.HostIp, b.HostPort));
+        continue;
+      }
+      const v6 = b.HostIp.includes(":");
+      const own = Object.values(sb.Networks).map((n) => (v6 ? n.GlobalIPv6Address : n.IPAddress)).filter((a) => a !== "");
+      for (const a of own) lines.push(prefix + hostPort(a, key.split("/")[0]!));
+    }
   }
   return lines;
 }
@@ -86,12 +99,12 @@ export function sandboxCommands(program: Command, client: () => ApiClient): void
     .alias("list")
     .description("list sandboxes")
     .option("-q, --quiet", "print ids only")
-    .option("--format <format>", "table or json")
+    .option("--format <format>", "table, json (one object per line) or a Go template such as '{{.Name}}'")
     .action(async (o: { quiet?: boolean; format?: string }) => {
       const format = checkFormat(o.format);
-      const list = await client().call<SandboxView[]>("GET", "/sandboxes");
-      if (format === "json") return printJson(list);
+      const list = (await client().call<SandboxView[]>("GET", "/sandboxes")).sort((a, b) => a.Name.localeCompare(b.Name, "en", { numeric: true }));
       if (o.quiet) return printLines(list.map((s) => s.Id.slice(0, 12)));
+      if (format.kind !== "table") return printFormatted(format, list);
       printTable(
         ["SANDBOX ID", "NAME", "NETWORKS", "PORTS"],
         list.map((s) => [s.Id.slice(0, 12), s.Name, Object.keys(s.Networks).join(",") || "-", portLines(s).join(", ") || "-"]),
@@ -100,9 +113,10 @@ export function sandboxCommands(program: Command, client: () => ApiClient): void
 
   sb.command("inspect <sandbox...>")
     .description("show sandboxes as JSON")
-    .action(async (refs: string[]) => {
+    .option("-f, --format <template>", "a Go template applied to each sandbox, or json")
+    .action(async (refs: string[], o: { format?: string }) => {
       const c = client();
-      await inspectAll(refs, (r) => c.call("GET", `/sandboxes/${seg(r)}`), (m) => new CliError(m));
+      await inspectAll(refs, (r) => c.call("GET", `/sandboxes/${seg(r)}`), (m) => new CliError(m), o.format);
     });
 
   sb.command("rm <sandbox...>")
@@ -111,6 +125,7 @@ export function sandboxCommands(program: Command, client: () => ApiClient): void
     .action(async (refs: string[]) => {
       const c = client();
       const errors: string[] = [];
+      let code: string | undefined;
       for (const r of refs) {
         try {
           const res = await c.call<{ Warnings: string[] }>("DELETE", `/sandboxes/${seg(r)}`);
@@ -118,9 +133,10 @@ export function sandboxCommands(program: Command, client: () => ApiClient): void
           printLines([r]);
         } catch (e) {
           errors.push((e as Error).message);
+          code ??= (e as CliError).code;
         }
       }
-      if (errors.length > 0) throw new CliError(errors.join("\n"));
+      if (errors.length > 0) throw new CliError(errors.join("\n"), 1, code);
     });
 
   program

@@ -51,7 +51,14 @@ export async function restoreDriver(ctx: DriverContext, state: DriverState, fire
       continue;
     }
     let restored: EndpointState = rec;
-    if (!(await ctx.kernel.links.get(ctx.hostNetns, rec.endpoint.hostIfname))) {
+    const hostEnd = await ctx.kernel.links.get(ctx.hostNetns, rec.endpoint.hostIfname);
+    if (hostEnd && !hostEnd.up) {
+      // A leave takes the host end down before its commit; a crash in between leaves the
+      // endpoint joined in the store with its bridge port down.
+      ctx.log.warn("joined endpoint's veth was down (interrupted leave); bringing it up", { endpoint: info.id, veth: rec.endpoint.hostIfname });
+      await ctx.kernel.links.set(ctx.hostNetns, rec.endpoint.hostIfname, { up: true });
+    }
+    if (!hostEnd) {
       ctx.log.warn("veth vanished while netd was down; re-creating it", { endpoint: info.id, veth: rec.endpoint.hostIfname });
       await ctx.kernel.links.delete(rec.endpoint.netns, rec.endpoint.ifname);
       await createVeth(ctx, network, rec.endpoint, new UndoStack());

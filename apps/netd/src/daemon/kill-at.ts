@@ -54,7 +54,8 @@ export function killSeam(kernel: Kernel, store: Store, spec = process.env[KILL_A
   }
   const [group, method] = point.what.split(".") as [keyof Kernel, string];
   // Reads through Reflect: the groups are objects of closures (no `this`).
-  const target: object = Reflect.get(kernel, group);
+  const target: unknown = Reflect.get(kernel, group);
+  if (typeof target !== "object" || target === null) throw new Error(`${KILL_AT_ENV}: the kernel has no group ${group}`);
   const fn: unknown = Reflect.get(target, method);
   if (typeof fn !== "function") throw new Error(`${KILL_AT_ENV}: the kernel has no method ${point.what}`);
   const wrappedMethod = async (...args: unknown[]): Promise<unknown> => {

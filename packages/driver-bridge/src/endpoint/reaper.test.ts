@@ -46,8 +46,8 @@ function slowDeletes(kernel: FakeKernel) {
 const hostVeths = (k: FakeKernel) => k.snapshot().namespaces[k.hostNetns]!.links.filter((l) => l.kind === "veth");
 const doomed = (s: { data: Map<string, unknown> }) => [...s.data.keys()].filter((k) => k.startsWith("doomed/"));
 
-describe("bridge driver: veth deletion off the caller's path", () => {
-  it("leave returns with the host end down and doomed; the veth goes in the background; a rejoin waits and gets eth0 again", async () => {
+describe("bridge driver: veth deletion through the reaper", () => {
+  it("leave takes the host end down and records it doomed before the delete, waits for the delete, and a rejoin gets eth0 again", async () => {
     const kernel = createFakeKernel();
     const state = memoryState();
     const ctx = context(kernel, state);
@@ -56,22 +56,21 @@ describe("bridge driver: veth deletion off the caller's path", () => {
     const sb = sandbox(await kernel.netns.create("c1"));
     await d.join(ctx, n, ep("e1", 2), sb);
     const slow = slowDeletes(kernel);
-    await d.leave(ctx, n, ep("e1", 2), sb);
-    // Returned although the delete has not run: the port is down and recorded as doomed.
+    let left = false;
+    const leaving = d.leave(ctx, n, ep("e1", 2), sb).then(() => (left = true));
+    await new Promise((r) => setTimeout(r, 20));
+    // While the kernel deletes: the container is already off the bridge, and a crash now finds the doomed record.
+    expect(left).toBe(false);
     expect(hostVeths(kernel)).toMatchObject([{ up: false, master: "br-aaaabbbbcccc" }]);
     expect(doomed(state)).toEqual([`doomed/${hostVeths(kernel)[0]!.name}`]);
-    expect([...state.data.keys()].filter((k) => k.startsWith("endpoint/"))).toEqual([]);
-    // A join into the same sandbox waits for the old interface to go, then reuses its name.
-    const joining = d.join(ctx, n, ep("e2", 3), sb);
-    await new Promise((r) => setTimeout(r, 20));
-    expect(hostVeths(kernel)).toHaveLength(1);
     slow.release();
-    expect(await joining).toMatchObject({ interfaceName: "eth0" });
-    expect(hostVeths(kernel)).toHaveLength(1);
+    await leaving;
+    expect(hostVeths(kernel)).toEqual([]);
+    expect([...state.data.keys()].filter((k) => k.startsWith("endpoint/"))).toEqual([]);
+    expect(await d.join(ctx, n, ep("e2", 3), sb)).toMatchObject({ interfaceName: "eth0" });
     // The join's commit carries the removal of the finished doomed record.
     expect(doomed(state)).toEqual([]);
     await d.leave(ctx, n, ep("e2", 3), sb);
-    // Deleting the network waits for the reaper: no veth is left when it returns.
     await d.deleteNetwork(ctx, n);
     expect(hostVeths(kernel)).toEqual([]);
     expect(doomed(state)).toEqual([]);
@@ -86,7 +85,8 @@ describe("bridge driver: veth deletion off the caller's path", () => {
     const sb = sandbox(await kernel.netns.create("c1"));
     await d.join(ctx, n, ep("e1", 2), sb);
     const slow = slowDeletes(kernel); // never released: the daemon "dies" with the delete pending
-    await d.leave(ctx, n, ep("e1", 2), sb);
+    void d.leave(ctx, n, ep("e1", 2), sb);
+    await new Promise((r) => setTimeout(r, 20));
     expect(hostVeths(kernel)).toHaveLength(1);
     expect(doomed(state)).toHaveLength(1);
     slow.restore();

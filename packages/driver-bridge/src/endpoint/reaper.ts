@@ -1,9 +1,10 @@
 /**
- * Veth deletion off the API's critical path. RTM_DELLINK returns only after the kernel's RCU
- * grace period and reference-count wait (~20 ms per link), so leave takes the host end down
- * (the container is cut off the bridge at once), records the link as doomed in the operation's
- * own durable commit, and hands the delete to this reaper. A daemon that dies before the
- * delete finished finds the doomed record at restore and deletes the link then.
+ * Veth deletion, built to go off the API's critical path: RTM_DELLINK returns only after the
+ * kernel's RCU grace period and reference-count wait (~20 ms per link), so leave takes the host
+ * end down (the container is cut off the bridge at once), records the link as doomed in the
+ * operation's own durable commit, and hands the delete to this reaper. A daemon that dies
+ * before the delete finished finds the doomed record at restore and deletes the link then.
+ * Leave still waits for the delete (see leave.ts) until the crash ordering is fixed.
  *
  * Work that needs the links gone waits for the reaper: a join into a sandbox whose previous
  * interface is still being deleted (it must get the same interface name back), network
@@ -22,11 +23,13 @@ export class VethReaper {
   private readonly finished = new Set<string>();
 
   /**
-   * Starts deleting `name` in `hostNetns`. A failure is logged through `onError` and the name
-   * is not reported finished, so its doomed record stays for restore to retry.
+   * Starts deleting `name` in `hostNetns`, retried once (deleting is idempotent, and a passing
+   * failure should not leave a downed veth until the next start). A second failure is logged
+   * through `onError` and the name is not reported finished, so its doomed record stays for
+   * restore to retry.
    */
   delete(kernel: Kernel, hostNetns: NetnsPath, name: string, sandboxNetns: NetnsPath, onError: (e: unknown) => void): void {
-    const done = kernel.links.delete(hostNetns, name).then(
+    const done = kernel.links.delete(hostNetns, name).catch(() => kernel.links.delete(hostNetns, name)).then(
       () => {
         this.finished.add(name);
       },

@@ -53,12 +53,12 @@ export function randomOp(w: NetdWorld, rnd: () => number): { label: string; run:
 
 /** What the API shows. */
 export interface ApiState {
-  readonly networks: Array<{ Name: string; Id: string }>;
+  readonly networks: Array<{ Name: string; Id: string; Options?: Record<string, string> }>;
   readonly sandboxes: SandboxJson[];
 }
 
 export async function apiState(w: NetdWorld): Promise<ApiState> {
-  const networks = (await w.http("GET", "/networks")).body as Array<{ Name: string; Id: string }>;
+  const networks = (await w.http("GET", "/networks")).body as Array<{ Name: string; Id: string; Options?: Record<string, string> }>;
   const sandboxes = (await w.http("GET", "/sandboxes")).body as SandboxJson[];
   return { networks, sandboxes };
 }
@@ -91,7 +91,8 @@ export async function inconsistencies(
     if (JSON.stringify(got) !== JSON.stringify(want)) problems.push(`${what}: kernel ${JSON.stringify(got)}, API ${JSON.stringify(want)}`);
   };
   const bridges = ((await w.host.ipJson(["link", "show", "type", "bridge"])) as Array<{ ifname: string }>).map((l) => l.ifname).sort();
-  expect("bridges", bridges, state.networks.map((n) => `br-${n.Id.slice(0, 12)}`).sort());
+  // A network named by the bridge-name option (the default network `bridge` is netd0) keeps that name.
+  expect("bridges", bridges, state.networks.map((n) => n.Options?.["com.docker.network.bridge.name"] ?? `br-${n.Id.slice(0, 12)}`).sort());
   const endpoints = state.sandboxes.flatMap((sb) => Object.values(sb.Networks ?? {}));
   const veths = ((await w.host.ipJson(["link", "show", "type", "veth"])) as Array<{ ifname: string }>).filter((l) => l.ifname !== "up0");
   expect("veths", veths.length, endpoints.length);

@@ -105,8 +105,9 @@ function commandProblem(command: string): { status: number; message: string } | 
       // Present but not executable: keep looking along PATH, as execvp does.
     }
   }
-  if (found !== null) return { status: 126, message: `${found}: permission denied (not an executable file)` };
-  return { status: 127, message: `${command}: command not found${command.includes("/") ? "" : " in PATH"}` };
+  // The wording of execvp's errors, as nsenter prints them (scripts match on it).
+  if (found !== null) return { status: 126, message: `failed to execute ${found}: Permission denied` };
+  return { status: 127, message: `failed to execute ${command}: No such file or directory${command.includes("/") ? "" : " (not found in PATH)"}` };
 }
 
 function signalNumber(signal: NodeJS.Signals): number {

@@ -29,7 +29,7 @@ describe("200 parallel API operations", () => {
 
   it(`${OPS} operations on ${NAMES} sandboxes and ${NETWORKS} networks (seed ${SEED}): all answered, nothing duplicated, kernel = API`, async () => {
     const w = (world = await makeNetdWorld(env()));
-    await w.start(["--userland-proxy=false"]);
+    await w.start(["--userland-proxy=false", "--default-bridge=false"]);
     const rnd = seeded(SEED);
     for (let n = 0; n < NETWORKS; n++) expect((await w.http("POST", "/networks/create", { Name: `n${n}`, IPAM: { Config: [{ Subnet: `10.240.${n}.0/24` }] } })).status).toBe(201);
 

@@ -133,7 +133,8 @@ describe("kill -9 at exact kernel calls and store records", () => {
       const w = (world = await makeNetdWorld(env()));
       const prefix = env().prefix;
       const testNs = [w.host.name, w.remote.name];
-      const flags = ["--userland-proxy=false"];
+      // No default network: the test compares every bridge in the kernel with its own networks.
+      const flags = ["--userland-proxy=false", "--default-bridge=false"];
       await w.start(flags);
       await p.setup(w);
       const before: ApiState = await apiState(w);

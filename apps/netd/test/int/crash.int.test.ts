@@ -38,7 +38,7 @@ describe("kill -9 at random moments, restart, compare", () => {
     const rnd = seeded(SEED);
     const prefix = env().prefix;
     const testNamespaces = [w.host.name, w.remote.name];
-    const args = ["daemon", "--socket", w.sock, "--data-dir", w.dataDir, "--netns-prefix", `${prefix}-`, "--userland-proxy=false"];
+    const args = ["daemon", "--socket", w.sock, "--data-dir", w.dataDir, "--netns-prefix", `${prefix}-`, "--userland-proxy=false", "--default-bridge=false"];
     const plain = w.node(args);
     // `node WARM MAIN ARGS…` instead of `node MAIN ARGS…`.
     const warmArgv = [...plain.slice(0, plain.indexOf(MAIN)), WARM, ...plain.slice(plain.indexOf(MAIN))];

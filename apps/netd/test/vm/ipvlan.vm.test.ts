@@ -53,7 +53,7 @@ describe("netd with ipvlan networks on a real kernel (guest)", () => {
     env = await createTestEnv("ipvlan-netd-vm");
     w = await makeNetdWorld(env);
     for (const d of ["dm0", "dm1", "dm2", "dm3"]) await dummy(w.host, d);
-    await w.start();
+    await w.start(["--default-bridge=false"]);
     netd = api(w);
   }, TIMEOUT);
   afterAll(async () => {
@@ -120,7 +120,7 @@ describe("netd with ipvlan networks on a real kernel (guest)", () => {
       if (restart) {
         // The ipvlan driver installed these routes; a new daemon must find them and remove them.
         await w.daemon!.stop();
-        await w.start();
+        await w.start(["--default-bridge=false"]);
         await expectRoutes("bridge gone, after the restart", viaIpvlan);
       }
       await netd.disconnect("ipv3", "s");

@@ -2,18 +2,9 @@ import type { DriverContext, DriverStateStore, EndpointInfo, NetworkInfo, Sandbo
 import { createFakeKernel, type FakeKernel } from "@netd/kernel-fake";
 import { createPortAllocator } from "@netd/portallocator";
 import { describe, expect, it } from "vitest";
+import { memoryState } from "../../test/support/publish-fixtures.js";
 import { createBridgeDriver } from "../driver.js";
 
-function memoryState(): DriverStateStore & { data: Map<string, unknown> } {
-  const data = new Map<string, unknown>();
-  return {
-    data,
-    get: <T>(k: string) => Promise.resolve(data.get(k) as T | undefined),
-    put: (k, v) => Promise.resolve(void data.set(k, structuredClone(v))),
-    delete: (k) => Promise.resolve(void data.delete(k)),
-    list: <T>(prefix: string) => Promise.resolve([...data].filter(([k]) => k.startsWith(prefix)).map(([key, value]) => ({ key, value: value as T }))),
-  };
-}
 const context = (kernel: FakeKernel, state: DriverStateStore): DriverContext => ({
   kernel,
   hostNetns: kernel.hostNetns,

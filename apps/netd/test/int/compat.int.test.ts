@@ -71,6 +71,13 @@ describe("Docker compatibility and CLI polish", () => {
       expect(r.code, subnet).toBe(1);
       expect(r.stderr, subnet).toMatch(message);
     }
+    // A network without --subnet skips default pools the host routes, as dockerd does: with
+    // 172.18.0.0/16 on the host's uplink (and 172.17 the default network's) it gets 172.19.
+    const addRoute = await w.host.exec(["ip", "route", "add", "172.18.0.0/16", "dev", "up0"]);
+    expect(addRoute.code, addRoute.stderr).toBe(0);
+    await w.ok(["network", "create", "auto"]);
+    expect((await w.ok(["network", "inspect", "-f", "{{range .IPAM.Config}}{{.Subnet}}{{end}}", "auto"])).trim()).toBe("172.19.0.0/16");
+    await w.ok(["network", "rm", "auto"]);
     const foreign = await w.http("POST", "/sandboxes", { Name: "pub", PortBindings: { "80/tcp": [{ HostIp: "1.2.3.4", HostPort: "8000" }] }, Networks: { b9: {} } });
     expect(foreign.status).toBe(400);
     const body = foreign.body as { message: string; code: string };

@@ -31,6 +31,21 @@ describe("Ipam.allocateNetwork: default pools", () => {
     expect(ipam.allocateNetwork(req("c")).ipv4?.subnet).toBe("172.17.0.0/16");
   });
 
+  it("skips pool subnets overlapping a prefix to avoid (the host's routes), not explicit subnets", () => {
+    const ipam = new Ipam({ ula48: ULA });
+    const avoid = ["172.17.3.0/24", "172.18.0.7", "fd12:3456:789a::/64", "not-a-prefix", "10.0.0.0/8"];
+    const a = ipam.allocateNetwork({ ...req("a", {}, {}), avoid });
+    expect([a.ipv4?.subnet, a.ipv6?.subnet]).toEqual(["172.19.0.0/16", "fd12:3456:789a:1::/64"]);
+    expect(ipam.allocateNetwork({ ...req("b", { subnet: "10.1.0.0/24" }), avoid }).ipv4?.subnet).toBe("10.1.0.0/24");
+    expect(ipam.allocateNetwork(req("c")).ipv4?.subnet).toBe("172.17.0.0/16");
+    const small = new Ipam({ ula48: ULA, defaultPools4: [{ base: "10.10.0.0/24", size: 24 }] });
+    expectNetdError(
+      () => small.allocateNetwork({ ...req("d"), avoid: ["10.10.0.0/16"] }),
+      "POOLS_EXHAUSTED",
+      "all default IPv4 address pools are in use or overlap a prefix to avoid (a host route); give an explicit IPv4 subnet, remove unused networks, or add default address pools",
+    );
+  });
+
   it("uses configured pools and fails when they are exhausted", () => {
     const ipam = new Ipam({ ula48: ULA, defaultPools4: [{ base: "10.10.0.0/23", size: 24 }] });
     expect(ipam.allocateNetwork(req("a")).ipv4?.subnet).toBe("10.10.0.0/24");

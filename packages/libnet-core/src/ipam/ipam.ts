@@ -6,7 +6,7 @@ import { parseAddress, parseEndpointAddress } from "./parse.js";
 import type { Pool } from "./pools.js";
 import { DOCKER_DEFAULT_POOLS4, firstFreeSubnet, parsePools } from "./pools.js";
 import type { Family, Prefix } from "./subnet.js";
-import { familyName, formatIp, formatPrefix, overlaps, parseCidr, parseIp } from "./subnet.js";
+import { canonical, familyName, formatIp, formatPrefix, overlaps, parseCidr, parseIp } from "./subnet.js";
 import type {
   IpamNetworkAllocation,
   IpamNetworkRequest,
@@ -67,8 +67,9 @@ export class Ipam {
     this.assertNew(req.networkId);
     const plan4 = req.ipv4 ? planFamily(4, req.ipv4) : null;
     const plan6 = req.ipv6 ? planFamily(6, req.ipv6) : null;
-    const ipv4 = plan4 ? this.resolve(plan4, req.networkName, req.reserveGateway) : null;
-    const ipv6 = plan6 ? this.resolve(plan6, req.networkName, req.reserveGateway) : null;
+    const avoid = (req.avoid ?? []).map(parseAvoided).filter((p): p is Prefix => p !== null);
+    const ipv4 = plan4 ? this.resolve(plan4, req.networkName, req.reserveGateway, avoid) : null;
+    const ipv6 = plan6 ? this.resolve(plan6, req.networkName, req.reserveGateway, avoid) : null;
     const record: NetworkRecord = { id: req.networkId, name: req.networkName, ipv4, ipv6 };
     this.networks.set(req.networkId, record);
     return allocationOf(record);
@@ -150,7 +151,7 @@ export class Ipam {
         ...(data.gateway !== null ? { gateway: data.gateway } : {}),
         ...(data.auxAddresses ? { auxAddresses: data.auxAddresses } : {}),
       });
-      return this.resolve(plan, networkName, false);
+      return this.resolve(plan, networkName, false, []);
     };
     const record: NetworkRecord = { id: networkId, name: networkName, ipv4: stored(4), ipv6: stored(6) };
     const highest = new Map<FamilyState, bigint>();
@@ -183,15 +184,15 @@ export class Ipam {
     return record ? allocationOf(record) : undefined;
   }
 
-  private resolve(plan: FamilyPlan, networkName: string, reserveGateway: boolean): FamilyState {
-    const subnet = plan.subnet ?? this.fromPools(plan.family);
+  private resolve(plan: FamilyPlan, networkName: string, reserveGateway: boolean, avoid: readonly Prefix[]): FamilyState {
+    const subnet = plan.subnet ?? this.fromPools(plan.family, avoid);
     if (plan.subnet) this.assertNoOverlap(plan.subnet);
     return FamilyState.build({ ...plan, subnet }, reserveGateway, networkName);
   }
 
-  private fromPools(family: Family): Prefix {
+  private fromPools(family: Family, avoid: readonly Prefix[]): Prefix {
     const pools = family === 4 ? this.pools4 : this.pools6;
-    const found = firstFreeSubnet(pools, this.subnets(family).map((s) => s.subnet));
+    const found = firstFreeSubnet(pools, [...this.subnets(family).map((s) => s.subnet), ...avoid]);
     if (found) return found;
     if (family === 6) {
       throw ipamError(
@@ -204,9 +205,9 @@ export class Ipam {
     const none = pools.length === 0;
     throw ipamError(
       "POOLS_EXHAUSTED",
-      none ? "no default IPv4 address pool is configured" : "all default IPv4 address pools are in use",
+      none ? "no default IPv4 address pool is configured" : `all default IPv4 address pools are in use${avoid.some((a) => a.family === 4) ? " or overlap a prefix to avoid (a host route)" : ""}`,
       none ? "give an explicit IPv4 subnet" : "give an explicit IPv4 subnet, remove unused networks, or add default address pools",
-      { pools: pools.map((p) => `${formatPrefix(p.base)} size ${p.size}`) },
+      { pools: pools.map((p) => `${formatPrefix(p.base)} size ${p.size}`), ...(avoid.length > 0 ? { avoided: avoid.filter((a) => a.family === 4).map(formatPrefix) } : {}) },
     );
   }
 
@@ -290,4 +291,10 @@ function invalidStoredAddress(text: string) {
   return ipamError("INVALID_ADDRESS", `stored address '${text}' is not a valid IP address`, "fix or drop the stored endpoint", {
     address: text,
   });
+}
+
+/** A prefix to avoid, canonical; a plain address counts as a host prefix. */
+function parseAvoided(text: string): Prefix | null {
+  const cidr = parseCidr(text.includes("/") ? text : `${text}/${text.includes(":") ? 128 : 32}`);
+  return cidr ? canonical(cidr) : null;
 }

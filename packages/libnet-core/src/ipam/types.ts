@@ -32,6 +32,14 @@ export interface IpamNetworkRequest {
    * default gateway.
    */
   readonly reserveGateway: boolean;
+  /**
+   * Prefixes ("10.0.0.0/24", or a plain address for a host route) a subnet taken from the
+   * default pools must not overlap, either family mixed; the daemon passes the host's routes
+   * so a new network never shadows the host's uplink. Explicit subnets are not checked
+   * against these. Absent or empty: only other networks are avoided. Malformed entries are
+   * ignored (the list comes from the kernel, not from users).
+   */
+  readonly avoid?: readonly string[];
 }
 
 /**

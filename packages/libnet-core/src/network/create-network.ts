@@ -19,6 +19,12 @@ export interface CreateNetworkRequest {
   readonly enableIPv6?: boolean;
   /** Explicit subnets, ranges and gateways per family; absent = automatic. */
   readonly ipam?: { readonly ipv4?: IpamFamilyRequest; readonly ipv6?: IpamFamilyRequest };
+  /**
+   * Prefixes an automatic subnet must not overlap (the daemon passes the host's routes, as
+   * dockerd skips pools the host routes); explicit subnets are not checked against these.
+   * Absent or empty: only other networks' subnets are avoided.
+   */
+  readonly avoidSubnets?: readonly string[];
   readonly options?: Record<string, string>;
   readonly labels?: Record<string, string>;
 }
@@ -57,6 +63,7 @@ export async function createNetwork(core: Core, req: CreateNetworkRequest): Prom
       ipv4: v4 ? (req.ipam?.ipv4 ?? {}) : null,
       ipv6: v6 ? (req.ipam?.ipv6 ?? {}) : null,
       reserveGateway: driver.capabilities.needsGatewayAddress,
+      ...(req.avoidSubnets ? { avoid: req.avoidSubnets } : {}),
     });
     undo.push("IPAM allocation", () => core.ipam.releaseNetwork(id));
     const record: NetworkRecord = { id, name, driver: driver.name, internal, ipv4: alloc.ipv4, ipv6: alloc.ipv6, options, labels, created: new Date().toISOString() };

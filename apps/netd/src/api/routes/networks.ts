@@ -71,13 +71,16 @@ export function toEndpointConfig(c: EndpointConfigBody | null | undefined): Core
 
 /** Registers the routes. */
 export function networkRoutes(app: ApiApp, { controller, events, host }: ApiDeps): void {
-  app.post("/networks/create", { schema: { summary: "Create a network", description: "Docker's NetworkCreate body; null fields mean absent. Subnets in reserved ranges or on a host link are refused.", tags: ["networks"], body: NetworkCreateBody, response: { 201: NetworkCreateResponse, ...errors } } }, async (req, reply) => {
+  app.post("/networks/create", { schema: { summary: "Create a network", description: "Docker's NetworkCreate body; null fields mean absent. Subnets in reserved ranges or on a host link are refused; an automatic subnet skips the host's routes.", tags: ["networks"], body: NetworkCreateBody, response: { 201: NetworkCreateResponse, ...errors } } }, async (req, reply) => {
     const request = toCreateRequest(req.body);
     const subnets = [request.ipam?.ipv4?.subnet, request.ipam?.ipv6?.subnet].filter((s): s is string => s !== undefined);
     subnets.forEach(checkReserved);
     const own = controller.listNetworks().flatMap((o) => [o.ipv4?.subnet, o.ipv6?.subnet].filter((s): s is string => s !== undefined));
     const warnings = host ? await checkHostRoutes(subnets, own, host) : [];
-    const n = await controller.createNetwork(request);
+    // Like dockerd, an automatic subnet skips every prefix the host routes, not only other networks'.
+    const automatic = request.ipam?.ipv4?.subnet === undefined || (request.enableIPv6 === true && request.ipam?.ipv6?.subnet === undefined);
+    const avoidSubnets = host && automatic ? (await host.routes()).map((r) => r.to) : undefined;
+    const n = await controller.createNetwork(avoidSubnets ? { ...request, avoidSubnets } : request);
     events.emit("network", "create", n.id, { name: n.name, type: n.driver });
     req.log.info({ network: n.name, id: n.id.slice(0, 12), driver: n.driver, subnets: [n.ipv4?.subnet, n.ipv6?.subnet].filter(Boolean) }, `network ${n.name} created`);
     for (const w of warnings) req.log.warn({ network: n.name }, w);

@@ -54,7 +54,19 @@ const why = {
 const systems = [];
 const hosts = [];
 const cleanups = [];
-process.on("SIGINT", () => process.exit(130));
+let cleaning = null;
+// Daemons first, then every namespace this run made; once, whether the run ends or is interrupted.
+const cleanup = () =>
+  (cleaning ??= (async () => {
+    for (const c of cleanups.reverse()) await c().catch((e) => console.error(`cleanup: ${e.message}`));
+    await dropAllNetns();
+  })());
+for (const [signal, code] of [["SIGINT", 130], ["SIGTERM", 143]]) {
+  process.on(signal, () => {
+    console.error(`${signal}: removing what this run made`);
+    void cleanup().finally(() => process.exit(code));
+  });
+}
 try {
   for (const name of opt.systems.split(",")) {
     const make = factories[name];
@@ -95,7 +107,6 @@ try {
   writeReport(results, opt.out);
   console.log(`wrote ${opt.out}/README.md`);
 } finally {
-  for (const c of cleanups.reverse()) await c().catch((e) => console.error(`cleanup: ${e.message}`));
-  await dropAllNetns();
+  await cleanup();
   void dropNetns;
 }

@@ -1,8 +1,10 @@
 /**
  * Wraps any Kernel (the fake or the real one) so that the N-th state-changing call after
- * `arm(n)` fails (`mode: "fail"`, fault injection) or never returns (`mode: "hang"`, a crash
+ * `arm(n)` fails (`mode: "fail"`, fault injection), never returns (`mode: "hang"`, a crash
  * frozen at that instant: the caller's operation stops exactly there, as if the daemon had
- * been killed). Reads pass through and are not counted.
+ * been killed), or never returns and takes every later call with it (`mode: "die"`: work the
+ * dead daemon had running in the background, such as a deferred delete, stops too, until the
+ * next `arm`). Reads pass through and are not counted, except after a "die".
  */
 import type { Kernel } from "@netd/driverapi";
 import { injectedError, MUTATING_METHODS, type KernelMethod } from "./faults.js";
@@ -11,7 +13,7 @@ export interface InterruptingKernel {
   /** The wrapped Kernel to hand to the code under test. */
   readonly kernel: Kernel;
   /** Counts state-changing calls from now on; the `n`-th (1-based) is interrupted. */
-  arm(n: number, mode: "fail" | "hang"): void;
+  arm(n: number, mode: "fail" | "hang" | "die"): void;
   /** Stops interrupting. */
   disarm(): void;
   /** State-changing calls since `arm`. */
@@ -26,7 +28,8 @@ const GROUPS = ["netns", "links", "addresses", "routes", "sysctl", "nft", "connt
 
 export function interruptKernel(inner: Kernel): InterruptingKernel {
   let target = 0;
-  let mode: "fail" | "hang" = "fail";
+  let mode: "fail" | "hang" | "die" = "fail";
+  let dead = false;
   let count = 0;
   let hit: InterruptingKernel["hit"] = null;
   let onHit: (() => void) | null = null;
@@ -38,12 +41,14 @@ export function interruptKernel(inner: Kernel): InterruptingKernel {
       if (typeof fn !== "function") continue;
       const method = `${group}.${name}` as KernelMethod;
       out[name] = (...args: unknown[]): unknown => {
+        if (dead) return new Promise(() => undefined);
         if (target > 0 && MUTATING_METHODS.has(method)) {
           count++;
           if (count === target) {
             hit = { method, args };
             onHit?.();
-            if (mode === "hang") return new Promise(() => undefined);
+            dead = mode === "die";
+            if (mode !== "fail") return new Promise(() => undefined);
             return Promise.reject(injectedError(method));
           }
         }
@@ -61,6 +66,7 @@ export function interruptKernel(inner: Kernel): InterruptingKernel {
       target = n;
       mode = m;
       count = 0;
+      dead = false;
       hit = null;
       hitPromise = new Promise<void>((r) => (onHit = r));
     },

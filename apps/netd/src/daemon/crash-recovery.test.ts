@@ -83,11 +83,13 @@ describe("crash at every kernel call of an operation, then restart", () => {
         const kernel = createFakeKernel();
         const store = createMemoryStore();
         const interrupting = interruptKernel(kernel);
-        const first = await open(interrupting.kernel, store);
+        // The dead daemon's store: nothing it would write after the crash instant lands.
+        const dying: MemoryStore = { ...store, apply: (ops, options) => (interrupting.hit ? new Promise(() => undefined) : store.apply(ops, options)) };
+        const first = await open(interrupting.kernel, dying);
         await sc.base(first);
         const baseline = observe(kernel, store);
         await sc.prepare(first);
-        interrupting.arm(n, "hang");
+        interrupting.arm(n, "die");
         const done = sc.op(first).then(() => "done" as const);
         const outcome = await Promise.race([done, interrupting.reached().then(() => "crashed" as const)]);
         if (outcome === "done") break;

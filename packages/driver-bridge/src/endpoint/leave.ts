@@ -47,10 +47,6 @@ export async function leaveEndpoint(
       await state.putDoomed(ctx.state, name);
       const log = ctx.log;
       state.reaper.delete(ctx.kernel, ctx.hostNetns, name, rec.endpoint.netns, (e) => log.error("deleting a left endpoint's veth failed; the next start retries", { veth: name, error: String(e) }));
-      // Awaited for now: with the delete left in the background, a crash at the delete let the
-      // operation's commit race it, and the crash-at-every-call test found the endpoint still
-      // joined after restart with no intent left to finish it (issue 12 keeps this open).
-      await state.reaper.settled(rec.endpoint.netns);
     });
     if (network) await step(() => forgetNeighbours(ctx, network.bridgeName, rec.endpoint));
   } else {

@@ -4,7 +4,6 @@
  * end down (the container is cut off the bridge at once), records the link as doomed in the
  * operation's own durable commit, and hands the delete to this reaper. A daemon that dies
  * before the delete finished finds the doomed record at restore and deletes the link then.
- * Leave still waits for the delete (see leave.ts) until the crash ordering is fixed.
  *
  * Work that needs the links gone waits for the reaper: a join into a sandbox whose previous
  * interface is still being deleted (it must get the same interface name back), network

@@ -48,6 +48,18 @@ export declare function openNetlink(protocol: number, nsPath: NsPath | null, tim
  */
 export declare function transact(fd: number, request: Uint8Array): Promise<Buffer[]>;
 
+/**
+ * {@link transact}, sent from the calling (JS) thread: when the kernel has answered every
+ * message by the time `sendto` returns (rtnetlink processes address, route and neighbour
+ * changes, link creation and single-object gets inside `sendto`), returns the reply datagrams
+ * at once, with no hand-off to the libuv pool; otherwise returns a Promise that waits for the
+ * rest on the pool. Throws (synchronously) on a system call failure. Not for requests whose
+ * processing waits in the kernel, such as a link delete or taking a link down (an RCU grace
+ * period, ~20 ms): `sendto` would hold the JS thread that long. Same rules as transact: one
+ * in flight per socket, NLM_F_ACK on every non-dump message.
+ */
+export declare function transactInline(fd: number, request: Uint8Array): Buffer[] | Promise<Buffer[]>;
+
 /** Closes a socket from {@link openNetlink}. Call it only when no transact is in flight on it. */
 export declare function closeNetlink(fd: number): void;
 

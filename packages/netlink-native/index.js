@@ -13,6 +13,7 @@ export const NETLINK_NETFILTER = 12;
 
 export const openNetlink = addon.openNetlink;
 export const transact = addon.transact;
+export const transactInline = addon.transactInline;
 export const closeNetlink = addon.closeNetlink;
 export const nftRun = addon.nftRun;
 export const createNetns = addon.createNetns;

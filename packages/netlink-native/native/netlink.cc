@@ -62,76 +62,96 @@ struct OpenTask : Task {
   }
 };
 
-// Sends one datagram and collects every reply datagram until each request message in it
-// has been answered by NLMSG_ERROR (an ACK or an error) or NLMSG_DONE (end of a dump).
+// The sequence numbers of the messages in `request`; false (with `error`) when it is not a
+// sequence of complete netlink messages.
+bool PendingSeqs(const std::vector<uint8_t>& request, std::set<uint32_t>& pending, SysError& error) {
+  size_t off = 0;
+  while (off + sizeof(nlmsghdr) <= request.size()) {
+    nlmsghdr h;
+    memcpy(&h, request.data() + off, sizeof(h));
+    if (h.nlmsg_len < sizeof(nlmsghdr) || off + h.nlmsg_len > request.size()) break;
+    pending.insert(h.nlmsg_seq);
+    off += NLMSG_ALIGN(h.nlmsg_len);
+  }
+  if (pending.empty() || off != request.size()) {
+    error = SysError{EINVAL, "transact", "the request is not a sequence of complete netlink messages"};
+    return false;
+  }
+  return true;
+}
+
+bool SendRequest(int fd, const std::vector<uint8_t>& request, SysError& error) {
+  sockaddr_nl kernel{};
+  kernel.nl_family = AF_NETLINK;
+  ssize_t sent;
+  do {
+    sent = sendto(fd, request.data(), request.size(), 0, reinterpret_cast<sockaddr*>(&kernel), sizeof(kernel));
+  } while (sent < 0 && errno == EINTR);
+  if (sent < 0) error = SysError{errno, "sendto(netlink)", ""};
+  return sent >= 0;
+}
+
+// Reads reply datagrams until every pending message is answered by NLMSG_ERROR (an ACK or an
+// error) or NLMSG_DONE (end of a dump). With `flags` MSG_DONTWAIT it stops at the first empty
+// read and returns false without an error, leaving `pending` with what is still unanswered.
+bool ReceiveReplies(int fd, int flags, std::set<uint32_t>& pending, std::vector<std::vector<uint8_t>>& replies, SysError& error) {
+  while (!pending.empty()) {
+    ssize_t size = recv(fd, nullptr, 0, MSG_PEEK | MSG_TRUNC | flags);
+    if (size < 0) {
+      if (errno == EINTR) continue;
+      int e = errno;
+      if ((flags & MSG_DONTWAIT) != 0 && (e == EAGAIN || e == EWOULDBLOCK)) return false;
+      error = SysError{e, "recv(netlink)", e == EAGAIN ? "no reply from the kernel before the timeout" : ""};
+      return false;
+    }
+    std::vector<uint8_t> buf(static_cast<size_t>(size));
+    ssize_t got = recv(fd, buf.data(), buf.size(), flags);
+    if (got < 0) {
+      if (errno == EINTR) continue;
+      error = SysError{errno, "recv(netlink)", ""};
+      return false;
+    }
+    buf.resize(static_cast<size_t>(got));
+    size_t p = 0;
+    while (p + sizeof(nlmsghdr) <= buf.size()) {
+      nlmsghdr h;
+      memcpy(&h, buf.data() + p, sizeof(h));
+      if (h.nlmsg_len < sizeof(nlmsghdr) || p + h.nlmsg_len > buf.size()) break;
+      if (h.nlmsg_type == NLMSG_ERROR || h.nlmsg_type == NLMSG_DONE) pending.erase(h.nlmsg_seq);
+      p += NLMSG_ALIGN(h.nlmsg_len);
+    }
+    replies.push_back(std::move(buf));
+  }
+  return true;
+}
+
+napi_value RepliesArray(napi_env env, const std::vector<std::vector<uint8_t>>& replies) {
+  napi_value arr;
+  napi_create_array_with_length(env, replies.size(), &arr);
+  for (size_t i = 0; i < replies.size(); i++) {
+    napi_value b;
+    void* data;
+    if (napi_create_buffer_copy(env, replies[i].size(), replies[i].data(), &data, &b) != napi_ok) return nullptr;
+    napi_set_element(env, arr, static_cast<uint32_t>(i), b);
+  }
+  return arr;
+}
+
+// Sends one datagram and collects every reply datagram (on the libuv pool). With `sent` set
+// the request already went out and some replies may be in `replies`: only the rest is read.
 struct TransactTask : Task {
   int fd = -1;
+  bool sent = false;
   std::vector<uint8_t> request;
+  std::set<uint32_t> pending;
   std::vector<std::vector<uint8_t>> replies;
 
   void Execute() override {
-    std::set<uint32_t> pending;
-    size_t off = 0;
-    while (off + sizeof(nlmsghdr) <= request.size()) {
-      nlmsghdr h;
-      memcpy(&h, request.data() + off, sizeof(h));
-      if (h.nlmsg_len < sizeof(nlmsghdr) || off + h.nlmsg_len > request.size()) break;
-      pending.insert(h.nlmsg_seq);
-      off += NLMSG_ALIGN(h.nlmsg_len);
-    }
-    if (pending.empty() || off != request.size()) {
-      error = SysError{EINVAL, "transact", "the request is not a sequence of complete netlink messages"};
-      return;
-    }
-    sockaddr_nl kernel{};
-    kernel.nl_family = AF_NETLINK;
-    ssize_t sent;
-    do {
-      sent = sendto(fd, request.data(), request.size(), 0, reinterpret_cast<sockaddr*>(&kernel), sizeof(kernel));
-    } while (sent < 0 && errno == EINTR);
-    if (sent < 0) {
-      error = SysError{errno, "sendto(netlink)", ""};
-      return;
-    }
-    while (!pending.empty()) {
-      ssize_t size = recv(fd, nullptr, 0, MSG_PEEK | MSG_TRUNC);
-      if (size < 0) {
-        if (errno == EINTR) continue;
-        int e = errno;
-        error = SysError{e, "recv(netlink)", e == EAGAIN ? "no reply from the kernel before the timeout" : ""};
-        return;
-      }
-      std::vector<uint8_t> buf(static_cast<size_t>(size));
-      ssize_t got = recv(fd, buf.data(), buf.size(), 0);
-      if (got < 0) {
-        if (errno == EINTR) continue;
-        error = SysError{errno, "recv(netlink)", ""};
-        return;
-      }
-      buf.resize(static_cast<size_t>(got));
-      size_t p = 0;
-      while (p + sizeof(nlmsghdr) <= buf.size()) {
-        nlmsghdr h;
-        memcpy(&h, buf.data() + p, sizeof(h));
-        if (h.nlmsg_len < sizeof(nlmsghdr) || p + h.nlmsg_len > buf.size()) break;
-        if (h.nlmsg_type == NLMSG_ERROR || h.nlmsg_type == NLMSG_DONE) pending.erase(h.nlmsg_seq);
-        p += NLMSG_ALIGN(h.nlmsg_len);
-      }
-      replies.push_back(std::move(buf));
-    }
+    if (!sent && (!PendingSeqs(request, pending, error) || !SendRequest(fd, request, error))) return;
+    ReceiveReplies(fd, 0, pending, replies, error);
   }
 
-  napi_value Resolve(napi_env env) override {
-    napi_value arr;
-    napi_create_array_with_length(env, replies.size(), &arr);
-    for (size_t i = 0; i < replies.size(); i++) {
-      napi_value b;
-      void* data;
-      if (napi_create_buffer_copy(env, replies[i].size(), replies[i].data(), &data, &b) != napi_ok) return nullptr;
-      napi_set_element(env, arr, static_cast<uint32_t>(i), b);
-    }
-    return arr;
-  }
+  napi_value Resolve(napi_env env) override { return RepliesArray(env, replies); }
 };
 
 // openNetlink(protocol, nsPath | null, timeoutMs?) -> Promise<fd>
@@ -175,6 +195,35 @@ napi_value Transact(napi_env env, napi_callback_info info) {
   return RunAsync(env, "netd.transact", t);
 }
 
+// transactInline(fd, request) -> Buffer[] | Promise<Buffer[]>: the same exchange, sent from
+// the calling thread. For requests rtnetlink answers inside sendmsg (address, route and
+// neighbour changes, link creation, single-object gets), the replies are queued before
+// sendto returns and come back at once, with no hand-off to the libuv pool; replies not there
+// yet are awaited on the pool. Not for requests whose processing waits in the kernel (a link
+// delete or a link taken down waits for an RCU grace period): sendto would hold the JS thread.
+napi_value TransactInline(napi_env env, napi_callback_info info) {
+  size_t argc = 2;
+  napi_value argv[2];
+  napi_get_cb_info(env, info, &argc, argv, nullptr, nullptr);
+  if (argc < 2) return ThrowType(env, "transactInline(fd, request)");
+  auto* t = new TransactTask();
+  int64_t fd = -1;
+  if (!GetInt(env, argv[0], fd) || !GetBytes(env, argv[1], t->request)) {
+    delete t;
+    return nullptr;
+  }
+  t->fd = static_cast<int>(fd);
+  t->sent = true;
+  if (!PendingSeqs(t->request, t->pending, t->error) || !SendRequest(t->fd, t->request, t->error) ||
+      ReceiveReplies(t->fd, MSG_DONTWAIT, t->pending, t->replies, t->error) || t->error.err != 0) {
+    napi_value result = t->error.err != 0 ? nullptr : RepliesArray(env, t->replies);
+    if (t->error.err != 0) napi_throw(env, MakeError(env, t->error));
+    delete t;
+    return result;
+  }
+  return RunAsync(env, "netd.transact", t);
+}
+
 // closeNetlink(fd): synchronous; close(2) on a netlink socket does not block.
 napi_value CloseNetlink(napi_env env, napi_callback_info info) {
   size_t argc = 1;
@@ -191,6 +240,7 @@ napi_value CloseNetlink(napi_env env, napi_callback_info info) {
 void InitNetlink(napi_env env, napi_value exports) {
   SetFunction(env, exports, "openNetlink", OpenNetlink);
   SetFunction(env, exports, "transact", Transact);
+  SetFunction(env, exports, "transactInline", TransactInline);
   SetFunction(env, exports, "closeNetlink", CloseNetlink);
 }
 

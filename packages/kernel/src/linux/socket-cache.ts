@@ -24,6 +24,26 @@ interface Pending {
 }
 
 const NLM_F_DUMP = 0x300;
+const NLM_F_CREATE = 0x400;
+const RTM_NEWLINK = 16;
+const RTM_GETLINK = 18;
+/** Address, route and neighbour changes and gets (RTM_NEWADDR 20 … RTM_GETNEIGH 30). */
+const RTM_INLINE_FIRST = 20;
+const RTM_INLINE_LAST = 30;
+
+/**
+ * True when rtnetlink answers `message` inside sendto without waiting (see transactInline):
+ * address, route and neighbour requests, link creation and single-link gets. Link deletes and
+ * link changes are not: taking a link down or deleting it waits for an RCU grace period.
+ */
+export function answeredInline(message: Buffer): boolean {
+  const type = message.readUInt16LE(4);
+  const flags = message.readUInt16LE(6);
+  if ((flags & NLM_F_DUMP) === NLM_F_DUMP) return false;
+  if (type === RTM_GETLINK) return true;
+  if (type === RTM_NEWLINK) return (flags & NLM_F_CREATE) !== 0;
+  return type >= RTM_INLINE_FIRST && type <= RTM_INLINE_LAST;
+}
 
 /**
  * A netlink socket inside one namespace. One exchange is in flight at a time (the addon
@@ -51,6 +71,8 @@ export class NetlinkSocket {
     private readonly fd: number,
     /** The namespace path, for messages. */
     readonly netns: string,
+    /** NETLINK_ROUTE: requests rtnetlink answers inside sendto skip the libuv pool. */
+    private readonly route = false,
   ) {}
 
   /**
@@ -96,7 +118,16 @@ export class NetlinkSocket {
     });
     let datagrams: Buffer[];
     try {
-      datagrams = await native.transact(this.fd, all.length === 1 ? all[0]! : Buffer.concat(all));
+      const request = all.length === 1 ? all[0]! : Buffer.concat(all);
+      // Most of a join's requests are answered before sendto returns: sent from this thread
+      // they cost no pool hand-off (two thread wake-ups), and never queue behind the store's
+      // fdatasync on the pool.
+      if (this.route && all.every(answeredInline)) {
+        const now = native.transactInline(this.fd, request);
+        datagrams = Array.isArray(now) ? now : await now;
+      } else {
+        datagrams = await native.transact(this.fd, request);
+      }
     } catch (e) {
       for (const p of batch) p.reject(e);
       return;
@@ -248,5 +279,5 @@ export async function assertNetns(path: string): Promise<void> {
 async function open(path: string, protocol: number, timeoutMs: number | undefined): Promise<NetlinkSocket> {
   await assertNetns(path);
   const fd = await native.openNetlink(protocol, isHostPath(path) ? null : path, timeoutMs);
-  return new NetlinkSocket(fd, path);
+  return new NetlinkSocket(fd, path, protocol === native.NETLINK_ROUTE);
 }

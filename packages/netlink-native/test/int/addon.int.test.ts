@@ -77,6 +77,47 @@ describe("netlink-native", () => {
     }
   });
 
+  it("transactInline answers requests the kernel handles inside sendto at once, errors included, and completes a dump", async () => {
+    const fd = await native.openNetlink(native.NETLINK_ROUTE, path);
+    try {
+      // RTM_NEWADDR (20) 10.9.8.7/24 on lo (index 1), NLM_F_REQUEST|ACK|CREATE|EXCL: the ACK is
+      // queued before sendto returns, so the replies come back synchronously (an array, no Promise).
+      const add = Buffer.alloc(16 + 8 + 8 + 8);
+      add.writeUInt32LE(add.length, 0);
+      add.writeUInt16LE(20, 4);
+      add.writeUInt16LE(0x1 | 0x4 | 0x400 | 0x200, 6);
+      add.writeUInt32LE(7, 8);
+      add.writeUInt8(2, 16); // AF_INET
+      add.writeUInt8(24, 17);
+      add.writeUInt32LE(1, 20); // ifindex of lo
+      for (const [at, type] of [[24, 2], [32, 1]] as const) {
+        add.writeUInt16LE(8, at); // IFA_LOCAL (2), IFA_ADDRESS (1)
+        add.writeUInt16LE(type, at + 2);
+        Buffer.from([10, 9, 8, 7]).copy(add, at + 4);
+      }
+      const now = native.transactInline(fd, add);
+      expect(Array.isArray(now)).toBe(true);
+      const ack = (now as Buffer[])[0]!;
+      expect([ack.readUInt16LE(4), ack.readInt32LE(16), ack.readUInt32LE(8)]).toEqual([2, 0, 7]);
+      expect(ip(["-n", name, "-4", "-o", "addr", "show", "dev", "lo"])).toContain("10.9.8.7/24");
+      // The same again: the kernel's EEXIST comes back in the NLMSG_ERROR, synchronously too.
+      const again = native.transactInline(fd, add) as Buffer[];
+      expect(again[0]!.readInt32LE(16)).toBe(-17);
+      // A link dump is produced as the reader drains it (inline, or partly on the pool when a
+      // part is not there yet): awaiting the result works either way and the whole dump arrives.
+      const dump = Buffer.alloc(32);
+      dump.writeUInt32LE(32, 0);
+      dump.writeUInt16LE(18, 4);
+      dump.writeUInt16LE(0x301, 6);
+      dump.writeUInt32LE(8, 8);
+      const replies = await native.transactInline(fd, dump);
+      expect(Buffer.concat(replies).toString("latin1")).toContain("lo\0");
+      expect(() => native.transactInline(fd, Buffer.alloc(8))).toThrow(/not a sequence of complete netlink messages/);
+    } finally {
+      native.closeNetlink(fd);
+    }
+  });
+
   it("runs nft in the namespace with JSON output and returns the error text", async () => {
     const add = await native.nftRun("add table ip netdsmoke; add chain ip netdsmoke c", { netns: path });
     expect(add).toEqual({ rc: 0, out: "", err: "" });

@@ -54,7 +54,10 @@ try {
   const cpu = (netd.cpu() - cpu0) / cycles;
   const c1 = await counts();
   console.log(`attached ${opt.attached}, ${cycles} cycles: attach ${JSON.stringify(summarize(att))}\n  detach ${JSON.stringify(summarize(det))}\n  daemon CPU per cycle ${cpu.toFixed(2)} ms`);
-  console.log("per cycle (attach+detach):", Object.fromEntries(Object.keys(c1).map((k) => [k, ((c1[k] - c0[k]) / cycles).toFixed(2)])));
+  const perCycle = (a, b) => Object.fromEntries(Object.keys(a).map((k) => [k, ((a[k] - (b?.[k] ?? 0)) / cycles).toFixed(2)]));
+  const { ms: ms1, ...n1 } = c1;
+  console.log("calls per cycle (attach+detach):", perCycle(n1, c0));
+  if (ms1) console.log("ms per cycle from call to settlement:", perCycle(ms1, c0.ms));
   for (const f of filled) {
     await netd.detach(f.id);
     await dropNetns(f.slot.netns);
@@ -87,5 +90,21 @@ for (const n of prof.nodes) {
   const p = m ? (m[2] ?? m[1]) : url.startsWith("node:") ? "node core" : n.callFrame.functionName.startsWith("(") ? n.callFrame.functionName : "other";
   pkg.set(p, (pkg.get(p) ?? 0) + us);
 }
+// Inclusive time (a function and everything it called), counted once per sample even when the function recurses.
+const parentOf = new Map();
+for (const n of prof.nodes) for (const c of n.children ?? []) parentOf.set(c, n.id);
+const nodeById = new Map(prof.nodes.map((n) => [n.id, n]));
+const frameKey = (n) => `${n.callFrame.functionName || "(anon)"} ${n.callFrame.url.replace(/^file:\/\//, "").split("/").slice(-2).join("/")}:${n.callFrame.lineNumber + 1}`;
+const inclusive = new Map();
+for (const [id, us] of dt) {
+  if (nodeById.get(id).callFrame.functionName === "(idle)") continue;
+  const seen = new Set();
+  for (let p = parentOf.get(id) === undefined ? undefined : id; p !== undefined; p = parentOf.get(p)) {
+    const k = frameKey(nodeById.get(p));
+    if (seen.has(k) || k.startsWith("(root)")) continue;
+    seen.add(k);
+    inclusive.set(k, (inclusive.get(k) ?? 0) + us);
+  }
+}
 const top = (m, k) => [...m].sort((a, b) => b[1] - a[1]).slice(0, k).map(([n, us]) => `  ${(us / 1000).toFixed(0).padStart(7)} ms  ${((100 * us) / total).toFixed(1).padStart(5)}%  ${n}`).join("\n");
-console.log(`\nprofile ${join(dir, file)}: ${(total / 1000).toFixed(0)} ms busy during the ${opt.cycles} cycles (${(total / 1000 / Number(opt.cycles)).toFixed(2)} ms per cycle on the JS thread)\nby package:\n${top(pkg, 15)}\nhottest functions (self time):\n${top(self, 30)}`);
+console.log(`\nprofile ${join(dir, file)}: ${(total / 1000).toFixed(0)} ms busy during the ${opt.cycles} cycles (${(total / 1000 / Number(opt.cycles)).toFixed(2)} ms per cycle on the JS thread)\nby package:\n${top(pkg, 15)}\nhottest functions (self time):\n${top(self, 30)}\nwidest subtrees (inclusive time):\n${top(inclusive, 40)}`);

@@ -1,27 +1,43 @@
 // Preloaded into the daemon by bench/peers/profile.mjs (node --import): counts netlink
 // round trips (addon transact calls and the messages in them), nft transactions, store
-// writes and fsyncs, and writes the counts to $NETD_COUNT_FILE on SIGUSR2.
+// writes and fsyncs, sums the wall time each kind of call took from call to settlement (the
+// time an operation waits on it when nothing else runs), and writes both to $NETD_COUNT_FILE
+// on SIGUSR2.
 import { writeFileSync } from "node:fs";
 import { open } from "node:fs/promises";
 import { createRequire } from "node:module";
 
 const require = createRequire(import.meta.url);
 const addon = require("../../../packages/netlink-native/build/Release/netlink_native.node");
-const counts = { transact: 0, netlinkMessages: 0, nftRun: 0, fileWrite: 0, datasync: 0, sync: 0 };
-const transact = addon.transact;
-addon.transact = (fd, buf) => {
-  counts.transact++;
+const counts = { transact: 0, transactInline: 0, netlinkMessages: 0, nftRun: 0, fileWrite: 0, datasync: 0, sync: 0 };
+const ms = { transact: 0, transactInline: 0, nftRun: 0, fileWrite: 0, datasync: 0, sync: 0 };
+/** Adds the time from now until `result` settles (at once when it is not a promise) to ms[key]. */
+const timed = (key, start, result) => {
+  const done = () => (ms[key] += performance.now() - start);
+  if (result && typeof result.then === "function") result.then(done, done);
+  else done();
+  return result;
+};
+const countMessages = (buf) => {
   let off = 0;
   while (off + 4 <= buf.length) {
     counts.netlinkMessages++;
     off += (buf.readUInt32LE(off) + 3) & ~3;
   }
-  return transact(fd, buf);
 };
+for (const key of ["transact", "transactInline"]) {
+  const orig = addon[key];
+  if (typeof orig !== "function") continue;
+  addon[key] = (fd, buf) => {
+    counts[key]++;
+    countMessages(buf);
+    return timed(key, performance.now(), orig(fd, buf));
+  };
+}
 const nftRun = addon.nftRun;
 addon.nftRun = (text, opts) => {
   counts.nftRun++;
-  return nftRun(text, opts);
+  return timed("nftRun", performance.now(), nftRun(text, opts));
 };
 const fh = await open("/proc/self/status", "r");
 const proto = Object.getPrototypeOf(fh);
@@ -30,7 +46,7 @@ for (const [name, key] of [["write", "fileWrite"], ["datasync", "datasync"], ["s
   const orig = proto[name];
   proto[name] = function (...args) {
     counts[key]++;
-    return orig.apply(this, args);
+    return timed(key, performance.now(), orig.apply(this, args));
   };
 }
-process.on("SIGUSR2", () => writeFileSync(process.env.NETD_COUNT_FILE, JSON.stringify(counts)));
+process.on("SIGUSR2", () => writeFileSync(process.env.NETD_COUNT_FILE, JSON.stringify({ ...counts, ms })));

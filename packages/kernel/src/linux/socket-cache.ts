@@ -6,6 +6,7 @@ import { open as openFile, type FileHandle } from "node:fs/promises";
 import { resolve } from "node:path";
 import * as native from "@netd/netlink-native";
 import { kernelError } from "./errors.js";
+import { answeredInline } from "./inline-requests.js";
 import { NLMSG_DONE, NLMSG_ERROR } from "./rtnetlink/constants.js";
 import { parseMessages, parseStatus, type NlMessage, type NlStatus } from "./rtnetlink/decode.js";
 
@@ -24,26 +25,6 @@ interface Pending {
 }
 
 const NLM_F_DUMP = 0x300;
-const NLM_F_CREATE = 0x400;
-const RTM_NEWLINK = 16;
-const RTM_GETLINK = 18;
-/** Address, route and neighbour changes and gets (RTM_NEWADDR 20 … RTM_GETNEIGH 30). */
-const RTM_INLINE_FIRST = 20;
-const RTM_INLINE_LAST = 30;
-
-/**
- * True when rtnetlink answers `message` inside sendto without waiting (see transactInline):
- * address, route and neighbour requests, link creation and single-link gets. Link deletes and
- * link changes are not: taking a link down or deleting it waits for an RCU grace period.
- */
-export function answeredInline(message: Buffer): boolean {
-  const type = message.readUInt16LE(4);
-  const flags = message.readUInt16LE(6);
-  if ((flags & NLM_F_DUMP) === NLM_F_DUMP) return false;
-  if (type === RTM_GETLINK) return true;
-  if (type === RTM_NEWLINK) return (flags & NLM_F_CREATE) !== 0;
-  return type >= RTM_INLINE_FIRST && type <= RTM_INLINE_LAST;
-}
 
 /**
  * A netlink socket inside one namespace. One exchange is in flight at a time (the addon

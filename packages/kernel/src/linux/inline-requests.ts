@@ -1,0 +1,45 @@
+/**
+ * Which rtnetlink requests may go out from the JS thread (netlink-native's transactInline):
+ * those the kernel answers inside sendto without waiting. Everything else (dumps, link
+ * deletes, links taken down, master and namespace changes) goes through the libuv pool.
+ */
+const NLM_F_DUMP = 0x300;
+const NLM_F_CREATE = 0x400;
+const RTM_NEWLINK = 16;
+const RTM_GETLINK = 18;
+const RTM_SETLINK = 19;
+/** Address, route and neighbour changes and gets (RTM_NEWADDR 20 … RTM_GETNEIGH 30). */
+const RTM_INLINE_FIRST = 20;
+const RTM_INLINE_LAST = 30;
+const IFF_UP = 0x1;
+/** Link attributes whose change waits in the kernel: leaving a master, moving to another namespace. */
+const SLOW_LINK_ATTRS = new Set([10 /* IFLA_MASTER */, 19 /* IFLA_NET_NS_PID */, 28 /* IFLA_NET_NS_FD */]);
+
+/** True when an RTM_SETLINK takes no link down and changes no master or namespace. */
+function quickLinkChange(message: Buffer): boolean {
+  if (message.length < 32) return false;
+  const flags = message.readUInt32LE(24);
+  const change = message.readUInt32LE(28);
+  if ((change & IFF_UP) !== 0 && (flags & IFF_UP) === 0) return false;
+  for (let at = 32; at + 4 <= message.length; at += (message.readUInt16LE(at) + 3) & ~3) {
+    if (message.readUInt16LE(at) < 4) return false;
+    if (SLOW_LINK_ATTRS.has(message.readUInt16LE(at + 2) & 0x3fff)) return false;
+  }
+  return true;
+}
+
+/**
+ * True when rtnetlink answers `message` inside sendto without waiting (see transactInline):
+ * address, route and neighbour requests, link creation, single-link gets, and link changes
+ * that take nothing down (up, hairpin, MTU, MAC, name). Not link deletes, links taken down,
+ * master or namespace changes: those wait for an RCU grace period.
+ */
+export function answeredInline(message: Buffer): boolean {
+  const type = message.readUInt16LE(4);
+  const flags = message.readUInt16LE(6);
+  if ((flags & NLM_F_DUMP) === NLM_F_DUMP) return false;
+  if (type === RTM_GETLINK) return true;
+  if (type === RTM_NEWLINK) return (flags & NLM_F_CREATE) !== 0;
+  if (type === RTM_SETLINK) return quickLinkChange(message);
+  return type >= RTM_INLINE_FIRST && type <= RTM_INLINE_LAST;
+}

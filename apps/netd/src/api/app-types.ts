@@ -21,6 +21,8 @@ export interface ApiDeps {
   /** The DNS service's view (absent in API unit tests without one): the resolv.conf netd recommends. */
   readonly dns?: {
     resolvConf(sandboxId: string, overrides?: ResolverOverrides): string;
+    /** The addresses `networkId`'s DNS server listens on; empty when netd serves no DNS there. */
+    servers(networkId: string): readonly string[];
     /** Settles when the DNS servers match the last change (new networks' listeners bound). */
     settled(): Promise<void>;
   };

@@ -40,7 +40,11 @@ async function reuseSandbox(deps: CniDeps, req: CniRequest): Promise<SandboxReco
 async function result(deps: CniDeps, req: CniRequest, network: NetworkRecord, endpoint: EndpointRecord, sandbox: SandboxRecord): Promise<CniResult> {
   const ifname = endpoint.join?.interfaceName ?? req.ifname;
   const link = await deps.kernel.links.get(req.netns, ifname).catch(() => null);
-  return buildResult({ controller: deps.controller, cniVersion: req.cniVersion, network, endpoint, sandbox, netns: req.netns, mac: link?.mac || endpoint.mac || undefined, prevResult: req.conf.prevResult });
+  // The DNS servers this attachment can reach: the network's, in the families the endpoint has
+  // (once a network created by this ADD has its listeners bound).
+  await deps.dns?.settled();
+  const nameservers = (deps.dns?.servers(network.id) ?? []).filter((a) => (a.includes(":") ? endpoint.ipv6 : endpoint.ipv4) !== null);
+  return buildResult({ controller: deps.controller, cniVersion: req.cniVersion, network, endpoint, sandbox, netns: req.netns, mac: link?.mac || endpoint.mac || undefined, prevResult: req.conf.prevResult, nameservers });
 }
 
 /** Runs ADD; the caller holds the container's lock. */

@@ -13,4 +13,6 @@ export interface CniDeps {
   /** Serialises the verbs of one container id: an ADD and a DEL of one container never interleave. */
   readonly containerLock: KeyedSerializer;
   readonly events?: EventBus;
+  /** The DNS service (absent: none); ADD results name the network's DNS servers. */
+  readonly dns?: { servers(networkId: string): readonly string[]; settled(): Promise<void> };
 }

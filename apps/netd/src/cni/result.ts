@@ -1,7 +1,8 @@
 /**
  * The ADD result in the config's version (spec "Success"): the interface inside the sandbox,
  * its addresses with gateways, the default routes the endpoint provides as the sandbox's
- * gateway, merged after a previous plugin's result when chained. 0.3.x and 0.4.0 results
+ * gateway, the network's DNS servers (netd's service discovery), merged after a previous
+ * plugin's result when chained. 0.3.x and 0.4.0 results
  * carry `version` on each IP; 1.0.0 and 1.1.0 do not.
  */
 import type { Controller, EndpointRecord, NetworkRecord, SandboxRecord } from "@netd/libnet-core";
@@ -33,13 +34,18 @@ export function buildResult(args: {
   readonly netns: string;
   readonly mac: string | undefined;
   readonly prevResult: Record<string, unknown> | undefined;
+  /** DNS servers of the network (netd's service discovery); empty: the result names none. */
+  readonly nameservers?: readonly string[];
 }): CniResult {
   const { endpoint: ep, network, cniVersion } = args;
   const prev = args.prevResult;
   const interfaces = Array.isArray(prev?.interfaces) ? [...(prev.interfaces as CniResult["interfaces"])] : [];
   const ips = Array.isArray(prev?.ips) ? [...(prev.ips as ResultIp[])] : [];
   const routes = Array.isArray(prev?.routes) ? [...(prev.routes as CniResult["routes"])] : [];
-  const dns = typeof prev?.dns === "object" && prev.dns !== null ? (prev.dns as Record<string, unknown>) : {};
+  const prevDns = typeof prev?.dns === "object" && prev.dns !== null ? (prev.dns as Record<string, unknown>) : {};
+  const prevServers = Array.isArray(prevDns.nameservers) ? (prevDns.nameservers as string[]) : [];
+  const ours = (args.nameservers ?? []).filter((s) => !prevServers.includes(s));
+  const dns = ours.length > 0 ? { ...prevDns, nameservers: [...prevServers, ...ours] } : prevDns;
   const index = interfaces.length;
   const name = ep.join?.interfaceName ?? "";
   interfaces.push({ name, ...(args.mac ? { mac: args.mac } : {}), sandbox: args.netns });

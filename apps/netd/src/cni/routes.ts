@@ -38,7 +38,7 @@ async function run(deps: CniDeps, req: CniRequest): Promise<unknown> {
 
 /** Registers the CNI routes; `kernel` reads container namespaces for results and CHECK. */
 export function cniRoutes(app: ApiApp, deps: ApiDeps & { readonly kernel: CniDeps["kernel"] }): void {
-  const cni: CniDeps = { controller: deps.controller, kernel: deps.kernel, events: deps.events, networkLock: new KeyedSerializer(), containerLock: new KeyedSerializer() };
+  const cni: CniDeps = { controller: deps.controller, kernel: deps.kernel, events: deps.events, networkLock: new KeyedSerializer(), containerLock: new KeyedSerializer(), ...(deps.dns ? { dns: deps.dns } : {}) };
   app.post<{ Params: { verb: string } }>("/cni/:verb", { schema: { hide: true } }, async (request, reply) => {
     const verb = VERBS[request.params.verb];
     let version = versionOf(request.body);

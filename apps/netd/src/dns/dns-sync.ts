@@ -75,6 +75,12 @@ export class DnsSync {
     return this.last.catch(() => undefined);
   }
 
+  /** The addresses `networkId`'s DNS server listens on; empty when netd serves no DNS there. */
+  servers(networkId: string): readonly string[] {
+    const n = this.options.controller.listNetworks().find((x) => x.id === networkId);
+    return n && this.serves(n) ? this.service.listening(networkId) : [];
+  }
+
   /** The resolv.conf text netd recommends for a sandbox: its DNS networks' gateways, or the host's servers. */
   resolvConf(sandboxId: string, overrides: ResolverOverrides = {}): string {
     const { controller } = this.options;

@@ -49,8 +49,11 @@ describe("netd-cni conformance", () => {
       interfaces: [{ name: "eth0", mac: link.address, sandbox: pod.path }],
       ips: [{ address: "10.77.0.2/24", gateway: "10.77.0.1", interface: 0 }],
       routes: [{ dst: "0.0.0.0/0", gw: "10.77.0.1" }],
-      dns: {},
+      dns: { nameservers: ["10.77.0.1"] },
     });
+    // The nameserver in the result answers the pod's own name (netd's service discovery).
+    const dig = await pod.exec(["dig", "+short", "+time=2", "+tries=2", "@10.77.0.1", "cni-c1", "A"]);
+    expect(dig.stdout.trim(), dig.stderr).toBe("10.77.0.2");
     const server = await env().startEchoServer(pod, { proto: "tcp", address: "0.0.0.0", port: 80 });
     expect(await env().sendAndReceive(node.host, { proto: "tcp", address: "10.77.0.2", port: server.port, payload: "direct" })).toBe("echo:direct");
     expect(await env().sendAndReceive(remote, { proto: "tcp", address: HOST4, port: 8080, payload: "published" })).toBe("echo:published");
@@ -153,7 +156,7 @@ describe("netd-cni conformance", () => {
     expect(r2.json).toMatchObject({ cniVersion: "0.4.0", interfaces: [{ name: "net1", mac: "02:00:0a:4d:00:3c" }], ips: [{ version: "4", address: "10.77.0.60/24", gateway: "10.77.0.1", interface: 0 }] });
     const prevResult = { cniVersion: "1.0.0", interfaces: [{ name: "lo0" }], ips: [{ address: "192.0.2.9/32", interface: 0 }], routes: [], dns: { nameservers: ["192.0.2.53"] } };
     const r3 = await node.cni("ADD", { containerId: "c3", netns: p3.path, ifname: "eth0" }, netConf(node, { prevResult }));
-    expect(r3.json).toMatchObject({ interfaces: [{ name: "lo0" }, { name: "eth0" }], ips: [{ address: "192.0.2.9/32" }, { address: "10.77.0.2/24", interface: 1 }], dns: { nameservers: ["192.0.2.53"] } });
+    expect(r3.json).toMatchObject({ interfaces: [{ name: "lo0" }, { name: "eth0" }], ips: [{ address: "192.0.2.9/32" }, { address: "10.77.0.2/24", interface: 1 }], dns: { nameservers: ["192.0.2.53", "10.77.0.1"] } });
     expect(await env().sendAndReceive(p1, { proto: "tcp", address: "10.77.0.60", port: (await env().startEchoServer(p2, { proto: "tcp", address: "0.0.0.0", port: 80 })).port, payload: "x" })).toBe("echo:x");
   });
 

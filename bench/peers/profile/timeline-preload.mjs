@@ -1,8 +1,10 @@
 // A timeline of single attaches, for the profile notes (docs/benchmarks/PROFILE.md): preload it
 // into the daemon (node --import bench/peers/profile/timeline-preload.mjs apps/netd/dist/main.js
-// daemon …) with NETD_TIMELINE_FILE set; for the NETD_TIMELINE_FROM-th POST /sandboxes
-// (default 10) and the two after it, every addon call, file open/write/datasync is appended to
-// the file with its start (ms from the request's arrival) and duration.
+// daemon …, or NODE_OPTIONS="--import …") with NETD_TIMELINE_FILE set; for the
+// NETD_TIMELINE_FROM-th request (default 10) matching NETD_TIMELINE_REQUEST (method and path
+// prefix, default "POST /sandboxes") and the two after it, every addon call and file
+// open/write/datasync is appended to the file with its start (ms from the request's arrival)
+// and duration.
 import { appendFileSync } from "node:fs";
 import { open } from "node:fs/promises";
 import http from "node:http";
@@ -12,6 +14,7 @@ const require = createRequire(import.meta.url);
 const addon = require("../../../packages/netlink-native/build/Release/netlink_native.node");
 const out = process.env.NETD_TIMELINE_FILE;
 const from = Number(process.env.NETD_TIMELINE_FROM ?? 10);
+const [method, path] = (process.env.NETD_TIMELINE_REQUEST ?? "POST /sandboxes").split(" ");
 let t0 = 0;
 let on = false;
 const events = [];
@@ -48,7 +51,7 @@ for (const name of ["write", "writev", "datasync", "close"]) {
 const emit = http.Server.prototype.emit;
 let n = 0;
 http.Server.prototype.emit = function (type, req, res) {
-  if (type === "request" && req.method === "POST" && req.url === "/sandboxes" && ++n >= from && n < from + 3) {
+  if (type === "request" && req.method === method && req.url.startsWith(path) && ++n >= from && n < from + 3) {
     on = true;
     t0 = performance.now();
     events.length = 0;
@@ -56,7 +59,7 @@ http.Server.prototype.emit = function (type, req, res) {
     res.on("finish", () => {
       on = false;
       const lines = events.sort((a, b) => a[1] - b[1]).map(([name, start, took]) => `${start.toFixed(2).padStart(7)} +${took.toFixed(2).padStart(6)}  ${name}`);
-      appendFileSync(out, `--- POST /sandboxes #${nth}: ${(performance.now() - t0).toFixed(2)} ms\n${lines.join("\n")}\n`);
+      appendFileSync(out, `--- ${req.method} ${req.url} #${nth}: ${(performance.now() - t0).toFixed(2)} ms\n${lines.join("\n")}\n`);
     });
   }
   return emit.apply(this, arguments);

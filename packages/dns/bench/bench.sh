@@ -30,6 +30,10 @@ pids=()
 cleanup() {
   for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done
   sleep 1
+  # netd's userland proxy outlives a daemon by design: end the one this run's daemon started.
+  pkill -f "$tmp/data/proxy.sock" 2>/dev/null || true
+  # aardvark-dns forks into the background: found by this run's config directory.
+  pkill -f -- "--config $tmp/aardvark" 2>/dev/null || true
   # The sandboxes' namespaces netd made (our prefix only), then ours.
   for n in /run/netns/"$PREFIX"-*; do [[ -e $n ]] && ip netns del "$(basename "$n")" 2>/dev/null || true; done
   ip netns del "$NS" 2>/dev/null || true
@@ -43,9 +47,11 @@ ip -n "$NS" addr add 10.251.0.11/32 dev lo
 in_ns() { nsenter --net="/run/netns/$NS" -- "$@"; }
 echo "nameserver 10.251.0.3" >"$tmp/resolv.conf"
 
-in_ns node "$ROOT/apps/netd/test/support/fake-upstream.mjs" 192.0.2.7 10.251.0.3 >"$tmp/up.log" 2>&1 &
+# nsenter execs the command, so $! is the process itself (a shell function here would put a
+# subshell in between, and killing that would leave the server running).
+nsenter --net="/run/netns/$NS" -- node "$ROOT/apps/netd/test/support/fake-upstream.mjs" 192.0.2.7 10.251.0.3 >"$tmp/up.log" 2>&1 &
 pids+=($!)
-in_ns node "$ROOT/apps/netd/dist/main.js" daemon --socket "$tmp/netd.sock" --data-dir "$tmp/data" --netns-prefix "$PREFIX-" \
+nsenter --net="/run/netns/$NS" -- node "$ROOT/apps/netd/dist/main.js" daemon --socket "$tmp/netd.sock" --data-dir "$tmp/data" --netns-prefix "$PREFIX-" \
   --dns-resolv-conf "$tmp/resolv.conf" --log-level warn >"$tmp/netd.log" 2>&1 &
 pids+=($!)
 for _ in $(seq 100); do [[ -S $tmp/netd.sock ]] && break; sleep 0.1; done

@@ -3,17 +3,13 @@
  * those the kernel answers inside sendto without waiting. Everything else (dumps, link
  * deletes, links taken down, master and namespace changes) goes through the libuv pool.
  */
-const NLM_F_DUMP = 0x300;
-const NLM_F_CREATE = 0x400;
-const RTM_NEWLINK = 16;
-const RTM_GETLINK = 18;
-const RTM_SETLINK = 19;
-/** Address, route and neighbour changes and gets (RTM_NEWADDR 20 … RTM_GETNEIGH 30). */
-const RTM_INLINE_FIRST = 20;
+import { IFF_UP, IFLA_MASTER, IFLA_NET_NS_FD, NLM_F_CREATE, NLM_F_DUMP, RTM_GETLINK, RTM_NEWADDR, RTM_NEWLINK, RTM_SETLINK } from "./rtnetlink/constants.js";
+
+/** Address, route and neighbour changes and gets: RTM_NEWADDR (20) … RTM_GETNEIGH (30). */
 const RTM_INLINE_LAST = 30;
-const IFF_UP = 0x1;
+const IFLA_NET_NS_PID = 19;
 /** Link attributes whose change waits in the kernel: leaving a master, moving to another namespace. */
-const SLOW_LINK_ATTRS = new Set([10 /* IFLA_MASTER */, 19 /* IFLA_NET_NS_PID */, 28 /* IFLA_NET_NS_FD */]);
+const SLOW_LINK_ATTRS = new Set([IFLA_MASTER, IFLA_NET_NS_PID, IFLA_NET_NS_FD]);
 
 /** True when an RTM_SETLINK takes no link down and changes no master or namespace. */
 function quickLinkChange(message: Buffer): boolean {
@@ -41,5 +37,5 @@ export function answeredInline(message: Buffer): boolean {
   if (type === RTM_GETLINK) return true;
   if (type === RTM_NEWLINK) return (flags & NLM_F_CREATE) !== 0;
   if (type === RTM_SETLINK) return quickLinkChange(message);
-  return type >= RTM_INLINE_FIRST && type <= RTM_INLINE_LAST;
+  return type >= RTM_NEWADDR && type <= RTM_INLINE_LAST;
 }

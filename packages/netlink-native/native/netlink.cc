@@ -179,12 +179,15 @@ napi_value OpenNetlink(napi_env env, napi_callback_info info) {
   return RunAsync(env, "netd.openNetlink", t);
 }
 
-// transact(fd, request) -> Promise<Buffer[]>
-napi_value Transact(napi_env env, napi_callback_info info) {
+// The TransactTask of a transact/transactInline call's (fd, request); nullptr after throwing.
+TransactTask* TaskFromArgs(napi_env env, napi_callback_info info, const char* usage) {
   size_t argc = 2;
   napi_value argv[2];
   napi_get_cb_info(env, info, &argc, argv, nullptr, nullptr);
-  if (argc < 2) return ThrowType(env, "transact(fd, request)");
+  if (argc < 2) {
+    ThrowType(env, usage);
+    return nullptr;
+  }
   auto* t = new TransactTask();
   int64_t fd = -1;
   if (!GetInt(env, argv[0], fd) || !GetBytes(env, argv[1], t->request)) {
@@ -192,7 +195,13 @@ napi_value Transact(napi_env env, napi_callback_info info) {
     return nullptr;
   }
   t->fd = static_cast<int>(fd);
-  return RunAsync(env, "netd.transact", t);
+  return t;
+}
+
+// transact(fd, request) -> Promise<Buffer[]>
+napi_value Transact(napi_env env, napi_callback_info info) {
+  TransactTask* t = TaskFromArgs(env, info, "transact(fd, request)");
+  return t ? RunAsync(env, "netd.transact", t) : nullptr;
 }
 
 // transactInline(fd, request) -> Buffer[] | Promise<Buffer[]>: the same exchange, sent from
@@ -202,26 +211,18 @@ napi_value Transact(napi_env env, napi_callback_info info) {
 // yet are awaited on the pool. Not for requests whose processing waits in the kernel (a link
 // delete or a link taken down waits for an RCU grace period): sendto would hold the JS thread.
 napi_value TransactInline(napi_env env, napi_callback_info info) {
-  size_t argc = 2;
-  napi_value argv[2];
-  napi_get_cb_info(env, info, &argc, argv, nullptr, nullptr);
-  if (argc < 2) return ThrowType(env, "transactInline(fd, request)");
-  auto* t = new TransactTask();
-  int64_t fd = -1;
-  if (!GetInt(env, argv[0], fd) || !GetBytes(env, argv[1], t->request)) {
-    delete t;
-    return nullptr;
-  }
-  t->fd = static_cast<int>(fd);
+  TransactTask* t = TaskFromArgs(env, info, "transactInline(fd, request)");
+  if (!t) return nullptr;
   t->sent = true;
-  if (!PendingSeqs(t->request, t->pending, t->error) || !SendRequest(t->fd, t->request, t->error) ||
-      ReceiveReplies(t->fd, MSG_DONTWAIT, t->pending, t->replies, t->error) || t->error.err != 0) {
-    napi_value result = t->error.err != 0 ? nullptr : RepliesArray(env, t->replies);
-    if (t->error.err != 0) napi_throw(env, MakeError(env, t->error));
-    delete t;
-    return result;
-  }
-  return RunAsync(env, "netd.transact", t);
+  bool answered = PendingSeqs(t->request, t->pending, t->error) && SendRequest(t->fd, t->request, t->error) &&
+                  ReceiveReplies(t->fd, MSG_DONTWAIT, t->pending, t->replies, t->error);
+  // Sent, no error, replies still due: the pool waits for the rest.
+  if (!answered && t->error.err == 0) return RunAsync(env, "netd.transact", t);
+  napi_value result = nullptr;
+  if (t->error.err != 0) napi_throw(env, MakeError(env, t->error));
+  else result = RepliesArray(env, t->replies);
+  delete t;
+  return result;
 }
 
 // closeNetlink(fd): synchronous; close(2) on a netlink socket does not block.

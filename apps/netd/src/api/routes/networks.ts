@@ -76,11 +76,11 @@ export function networkRoutes(app: ApiApp, { controller, events, host }: ApiDeps
     const subnets = [request.ipam?.ipv4?.subnet, request.ipam?.ipv6?.subnet].filter((s): s is string => s !== undefined);
     subnets.forEach(checkReserved);
     const own = controller.listNetworks().flatMap((o) => [o.ipv4?.subnet, o.ipv6?.subnet].filter((s): s is string => s !== undefined));
-    const warnings = host ? await checkHostRoutes(subnets, own, host) : [];
+    // One read of the host's routes serves both checks.
+    const routes = host ? await host.routes() : [];
+    const warnings = host ? await checkHostRoutes(subnets, own, { ...host, routes: () => Promise.resolve(routes) }) : [];
     // Like dockerd, an automatic subnet skips every prefix the host routes, not only other networks'.
-    const automatic = request.ipam?.ipv4?.subnet === undefined || (request.enableIPv6 === true && request.ipam?.ipv6?.subnet === undefined);
-    const avoidSubnets = host && automatic ? (await host.routes()).map((r) => r.to) : undefined;
-    const n = await controller.createNetwork(avoidSubnets ? { ...request, avoidSubnets } : request);
+    const n = await controller.createNetwork(host ? { ...request, avoidSubnets: routes.map((r) => r.to) } : request);
     events.emit("network", "create", n.id, { name: n.name, type: n.driver });
     req.log.info({ network: n.name, id: n.id.slice(0, 12), driver: n.driver, subnets: [n.ipv4?.subnet, n.ipv6?.subnet].filter(Boolean) }, `network ${n.name} created`);
     for (const w of warnings) req.log.warn({ network: n.name }, w);

@@ -15,6 +15,6 @@ export type { ForwarderOptions } from "./forward/forwarder.js";
 export { UpstreamSource, parseResolvConf, isLoopback, HOST_RESOLV_CONF, RESOLVED_RESOLV_CONF } from "./forward/upstreams.js";
 export type { ResolvConf, UpstreamFiles } from "./forward/upstreams.js";
 export { DnsService } from "./server/service.js";
-export type { DnsNetwork, DnsServiceOptions } from "./server/service.js";
+export type { DnsNetwork, DnsNetworkSettings, DnsServiceOptions } from "./server/service.js";
 export { renderResolvConf, sandboxResolvConf } from "./resolv/sandbox-resolv.js";
 export type { ResolverOverrides } from "./resolv/sandbox-resolv.js";

@@ -128,7 +128,7 @@ export class Controller {
   }
 
   getNetwork(ref: string): NetworkRecord {
-    return lookup(this.core.state.networks.values(), ref, "network", "NETWORK_NOT_FOUND");
+    return lookup(this.core.state.networks, ref, "network", "NETWORK_NOT_FOUND");
   }
 
   listNetworks(): NetworkRecord[] {
@@ -194,7 +194,7 @@ export class Controller {
   }
 
   getSandbox(ref: string): SandboxRecord {
-    return lookup(this.core.state.sandboxes.values(), ref, "sandbox", "SANDBOX_NOT_FOUND");
+    return lookup(this.core.state.sandboxes, ref, "sandbox", "SANDBOX_NOT_FOUND");
   }
 
   listSandboxes(): SandboxRecord[] {

@@ -15,14 +15,15 @@ export const NAME_PATTERN = /^[a-zA-Z0-9][a-zA-Z0-9_.-]{0,127}$/;
  * Throws `notFound` or AMBIGUOUS_REFERENCE naming the reference.
  */
 export function lookup<T extends { id: string; name: string }>(
-  items: Iterable<T>,
+  items: ReadonlyMap<string, T>,
   ref: string,
   kind: string,
   notFound: CoreErrorCode,
 ): T {
-  const all = [...items];
-  const byId = all.find((i) => i.id === ref);
+  // The exact id is the common case (every internal call): answered without a scan.
+  const byId = items.get(ref);
   if (byId) return byId;
+  const all = [...items.values()];
   const byName = all.find((i) => i.name === ref);
   if (byName) return byName;
   const byPrefix = ref.length > 0 && /^[0-9a-f]+$/.test(ref) ? all.filter((i) => i.id.startsWith(ref)) : [];

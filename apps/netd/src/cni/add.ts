@@ -10,6 +10,7 @@ import type { PortBinding } from "@netd/driverapi";
 import type { EndpointRecord, NetworkRecord, SandboxRecord } from "@netd/libnet-core";
 import { CONTAINER_LABEL, IFNAME_OPTION, ensureNetwork, findEndpoint, findSandbox, ifnameOf } from "./attachments.js";
 import type { CniDeps } from "./deps.js";
+import { deleteSandbox } from "./del.js";
 import { CniCode, CniError } from "./protocol.js";
 import type { CniRequest } from "./request.js";
 import { buildResult } from "./result.js";
@@ -31,7 +32,7 @@ async function reuseSandbox(deps: CniDeps, req: CniRequest): Promise<SandboxReco
   if (mine === theirs) return sb;
   if (theirs === null) {
     // The container's old namespace is gone and its DEL never came: that sandbox is stale.
-    await deps.controller.deleteSandbox(sb.id);
+    await deleteSandbox(deps, sb.id);
     return undefined;
   }
   throw new CniError(CniCode.CONFLICT, `container ${req.containerId} is already attached in namespace ${sb.netns}, not ${req.netns}`, "DEL the container's attachments before adding it in another namespace");
@@ -86,7 +87,7 @@ export async function cniAdd(deps: CniDeps, req: CniRequest): Promise<CniResult>
     deps.events?.emit("network", "connect", network.id, { container: sandbox.id, name: network.name, type: network.driver });
     return await result(deps, req, network, endpoint, sandbox);
   } catch (e) {
-    if (createdSandbox && sandbox) await controller.deleteSandbox(sandbox.id).catch(() => undefined);
+    if (createdSandbox && sandbox) await deleteSandbox(deps, sandbox.id).catch(() => undefined);
     if (createdNetwork && controller.listEndpoints({ networkId: network.id }).length === 0) {
       await deps.networkLock.run("*", () => controller.deleteNetwork(network.id)).catch(() => undefined);
     }

@@ -28,11 +28,25 @@ export async function cniDel(deps: CniDeps, req: CniRequest): Promise<void> {
     await deleteSandbox(deps, sandbox.id);
     return;
   }
-  await controller.disconnect(network!.id, sandbox.id);
-  deps.events?.emit("network", "disconnect", network!.id, { container: sandbox.id, name: network!.name, type: network!.driver });
+  await disconnect(deps, network!.id, sandbox.id);
 }
 
-/** Deletes a CNI sandbox; its leave failures are logged by core and do not fail DEL. */
+/** Disconnects a CNI sandbox from one network and says so on the event stream (DNS follows it). */
+export async function disconnect(deps: CniDeps, networkId: string, sandboxId: string): Promise<void> {
+  const network = deps.controller.getNetwork(networkId);
+  await deps.controller.disconnect(network.id, sandboxId);
+  deps.events?.emit("network", "disconnect", network.id, { container: sandboxId, name: network.name, type: network.driver });
+}
+
+/**
+ * Deletes a CNI sandbox; its leave failures are logged by core and do not fail DEL. The
+ * events are those of `DELETE /sandboxes`, so the DNS names go with it.
+ */
 export async function deleteSandbox(deps: CniDeps, sandboxId: string): Promise<void> {
-  await deps.controller.deleteSandbox(sandboxId);
+  const { controller } = deps;
+  const sb = controller.getSandbox(sandboxId);
+  const networks = controller.listEndpoints({ sandboxId }).map((e) => controller.getNetwork(e.networkId));
+  await controller.deleteSandbox(sandboxId);
+  for (const n of networks) deps.events?.emit("network", "disconnect", n.id, { container: sb.id, name: n.name, type: n.driver });
+  deps.events?.emit("sandbox", "destroy", sb.id, { name: sb.name, netns: sb.netns });
 }

@@ -5,6 +5,7 @@
  */
 import { CONTAINER_LABEL, findNetwork, ifnameOf } from "./attachments.js";
 import type { CniDeps } from "./deps.js";
+import { deleteSandbox, disconnect } from "./del.js";
 import type { CniRequest } from "./request.js";
 
 /** Runs GC; returns the container ids whose attachments were removed. */
@@ -21,11 +22,11 @@ export async function cniGc(deps: CniDeps, req: CniRequest): Promise<string[]> {
       const eps = controller.listEndpoints({ sandboxId: sb.id });
       const mine = network ? eps.find((e) => e.networkId === network.id) : undefined;
       if (mine && !valid.has(`${cid}\u0000${ifnameOf(mine) ?? mine.join?.interfaceName ?? ""}`)) {
-        if (eps.length === 1) await controller.deleteSandbox(sb.id);
-        else await controller.disconnect(network!.id, sb.id);
+        if (eps.length === 1) await deleteSandbox(deps, sb.id);
+        else await disconnect(deps, network!.id, sb.id);
         removed.push(cid);
       } else if (eps.length === 0 && !validIds.has(cid)) {
-        await controller.deleteSandbox(sb.id);
+        await deleteSandbox(deps, sb.id);
         removed.push(cid);
       }
     });

@@ -1,13 +1,15 @@
 /**
  * Keeps the daemon's DNS service in step with the Controller: after every network or
- * sandbox event (the routes emit them after the change and before they answer) the name
- * tables are rebuilt from the Controller's records, so a name is served, or gone, when
- * connect or disconnect returns. Also builds the resolv.conf netd recommends to a sandbox.
+ * sandbox event (the routes emit them after the change and before they answer) the
+ * Controller's records are compared with those last served, and only the endpoints whose
+ * record changed are put or deleted (records are immutable: a change is a new object), so a
+ * name is served, or gone, when connect or disconnect returns, at the same cost with 1 or
+ * 1,000 sandboxes. Also builds the resolv.conf netd recommends to a sandbox.
  */
 import type { DriverCapabilities } from "@netd/driverapi";
 import { DnsService, renderResolvConf, sandboxResolvConf } from "@netd/dns";
-import type { DnsNetwork, DnsServiceOptions, ResolverOverrides } from "@netd/dns";
-import type { Controller, NetworkRecord } from "@netd/libnet-core";
+import type { DnsNetworkSettings, DnsServiceOptions, NameEntry, ResolverOverrides } from "@netd/dns";
+import type { Controller, EndpointRecord, NetworkRecord } from "@netd/libnet-core";
 import type { EventBus } from "../api/events.js";
 
 /** The network option that turns DNS off (`-o com.netd.dns=false`). */
@@ -25,10 +27,19 @@ export class DnsSync {
   private readonly service: DnsService;
   private readonly unsubscribe: () => void;
   private last: Promise<void> = Promise.resolve();
+  /** The served networks' records as last configured. */
+  private networks = new Map<string, NetworkRecord>();
+  /** Endpoint id -> the record whose names are served, and the refresh that last saw it. */
+  private readonly endpoints = new Map<string, { record: EndpointRecord; seen: number }>();
+  private generation = 0;
 
   private constructor(private readonly options: DnsSyncOptions) {
     this.service = new DnsService(options);
-    this.unsubscribe = options.events.subscribe(() => void this.refresh().catch((e: unknown) => options.log?.warn("dns: refresh failed", { error: String(e) })));
+    this.unsubscribe = options.events.subscribe((e) => {
+      // The proxy's and the daemon's own events change no names.
+      if (e.Type !== "network" && e.Type !== "sandbox") return;
+      void this.refresh().catch((error: unknown) => options.log?.warn("dns: refresh failed", { error: String(error) }));
+    });
   }
 
   /** Starts serving the current networks; resolves when their servers are bound. */
@@ -44,29 +55,32 @@ export class DnsSync {
     return !dnsOff && this.options.capabilities.get(network.driver)?.offersDns === true && (network.ipv4?.gateway != null || network.ipv6?.gateway != null);
   }
 
-  /** Rebuilds every table now (synchronously) and binds new networks' servers. */
+  /** Brings the served names in line with the Controller now (synchronously) and binds new networks' servers. */
   refresh(): Promise<void> {
     const { controller } = this.options;
-    const networks: DnsNetwork[] = [];
-    const sandboxes = new Map(controller.listSandboxes().map((s) => [s.id, s]));
-    for (const n of controller.listNetworks()) {
-      if (!this.serves(n)) continue;
-      const entries = controller
-        .listEndpoints({ networkId: n.id })
-        .filter((e) => e.sandboxId !== null)
-        .map((e) => {
-          const sb = sandboxes.get(e.sandboxId!);
-          return { names: sb ? [sb.name, ...e.aliases, sb.id.slice(0, 12)] : [...e.aliases], ipv4: e.ipv4, ipv6: e.ipv6, sandbox: e.sandboxId! };
-        });
-      networks.push({
-        id: n.id,
-        listen: [n.ipv4?.gateway, n.ipv6?.gateway].filter((g): g is string => typeof g === "string"),
-        subnets: [n.ipv4?.subnet, n.ipv6?.subnet].filter((s): s is string => typeof s === "string"),
-        forwarding: !n.internal,
-        entries,
-      });
+    const served = new Map(controller.listNetworks().filter((n) => this.serves(n)).map((n) => [n.id, n]));
+    if (served.size !== this.networks.size || [...served].some(([id, n]) => this.networks.get(id) !== n)) {
+      // A network whose record changed is served afresh: forget its endpoints so they are put again.
+      for (const [id, e] of this.endpoints) if (served.get(e.record.networkId) !== this.networks.get(e.record.networkId)) this.endpoints.delete(id);
+      this.networks = served;
+      this.last = this.service.configure([...served.values()].map(settingsOf));
     }
-    this.last = this.service.update(networks);
+    const generation = ++this.generation;
+    for (const e of controller.listEndpoints()) {
+      if (e.sandboxId === null || !served.has(e.networkId)) continue;
+      const known = this.endpoints.get(e.id);
+      if (known?.record !== e) {
+        const entry = this.entryOf(e);
+        if (known && known.record.networkId !== e.networkId) this.service.delete(known.record.networkId, e.id);
+        this.service.put(e.networkId, e.id, entry);
+      }
+      this.endpoints.set(e.id, { record: e, seen: generation });
+    }
+    for (const [id, known] of this.endpoints) {
+      if (known.seen === generation) continue;
+      this.service.delete(known.record.networkId, id);
+      this.endpoints.delete(id);
+    }
     return this.last;
   }
 
@@ -96,9 +110,31 @@ export class DnsSync {
     return renderResolvConf(sandboxResolvConf(servers, this.service.hostResolvConf(), overrides));
   }
 
+  private entryOf(e: EndpointRecord): NameEntry {
+    const sb = this.sandboxOf(e.sandboxId!);
+    return { names: sb ? [sb.name, ...e.aliases, sb.id.slice(0, 12)] : [...e.aliases], ipv4: e.ipv4, ipv6: e.ipv6, sandbox: e.sandboxId! };
+  }
+
+  private sandboxOf(id: string): { name: string; id: string } | undefined {
+    try {
+      return this.options.controller.getSandbox(id);
+    } catch {
+      return undefined;
+    }
+  }
+
   /** Stops listening and following events. */
   async close(): Promise<void> {
     this.unsubscribe();
     await this.service.close();
   }
+}
+
+function settingsOf(n: NetworkRecord): DnsNetworkSettings {
+  return {
+    id: n.id,
+    listen: [n.ipv4?.gateway, n.ipv6?.gateway].filter((g): g is string => typeof g === "string"),
+    subnets: [n.ipv4?.subnet, n.ipv6?.subnet].filter((s): s is string => typeof s === "string"),
+    forwarding: !n.internal,
+  };
 }

@@ -138,10 +138,14 @@ describe("netd-cni conformance", () => {
     const drop = await env().netns("pod2");
     await node.cni("ADD", { containerId: "keep", netns: keep.path, ifname: "eth0" }, netConf(node));
     await node.cni("ADD", { containerId: "drop", netns: drop.path, ifname: "eth0" }, netConf(node));
+    const resolve = async (name: string) => (await keep.exec(["dig", "+short", "+time=2", "+tries=2", "@10.77.0.1", name, "A"])).stdout.trim();
+    expect(await resolve("cni-drop")).toBe("10.77.0.3");
     const gc = await node.cni("GC", {}, netConf(node, { cniVersion: "1.1.0", "cni.dev/valid-attachments": [{ containerID: "keep", ifname: "eth0" }] }));
     expect(gc).toMatchObject({ code: 0, stdout: "" });
     expect(await drop.ipJson(["link", "show", "eth0"]).catch(() => [])).toEqual([]);
     expect(await sandboxes()).toBe(1);
+    // The collected pod's name is gone from DNS at once (an empty +short answer is NXDOMAIN; a timeout would print).
+    expect([await resolve("cni-drop"), await resolve("cni-keep")]).toEqual(["", "10.77.0.2"]);
     const server = await env().startEchoServer(keep, { proto: "tcp", address: "0.0.0.0", port: 80 });
     expect(await env().sendAndReceive(node.host, { proto: "tcp", address: "10.77.0.2", port: server.port, payload: "kept" })).toBe("echo:kept");
   });

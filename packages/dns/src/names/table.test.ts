@@ -33,6 +33,25 @@ describe("NameTable", () => {
     expect(t.lookup("junk")).toEqual({ v4: [], v6: [] });
   });
 
+  it("changes one entry at a time: put replaces a key, delete removes only that key's names and addresses", () => {
+    const t = new NameTable();
+    t.put("ep1", { names: ["web", "front"], ipv4: "10.3.0.2/24", ipv6: null });
+    t.put("ep2", { names: ["api", "front"], ipv4: "10.3.0.3/24", ipv6: "fd00:3::3/64" });
+    expect(t.lookup("front")).toEqual({ v4: ["10.3.0.2", "10.3.0.3"], v6: ["fd00:3::3"] });
+    t.put("ep1", { names: ["web"], ipv4: "10.3.0.9/24", ipv6: null });
+    expect(t.lookup("web")).toEqual({ v4: ["10.3.0.9"], v6: [] });
+    expect(t.lookup("front")).toEqual({ v4: ["10.3.0.3"], v6: ["fd00:3::3"] });
+    expect(t.nameOf("10.3.0.2")).toBeUndefined();
+    // Two entries holding one address (a stale record and its successor): the later names it until it goes.
+    t.put("ep3", { names: ["api-new"], ipv4: "10.3.0.3", ipv6: null });
+    expect(t.nameOf("10.3.0.3")).toBe("api-new");
+    t.delete("ep3");
+    expect(t.nameOf("10.3.0.3")).toBe("api");
+    t.delete("ep2");
+    t.delete("ep2");
+    expect([t.lookup("front"), t.lookup("api"), t.nameOf("fd00:3::3"), t.size, [...t.keys()]]).toEqual([undefined, undefined, undefined, 1, ["ep1"]]);
+  });
+
   it("reads reverse names", () => {
     expect(addressOfReverseName("2.0.1.10.in-addr.arpa.")).toBe("10.1.0.2");
     expect(addressOfReverseName("2.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.d.f.ip6.arpa")).toBe("fd00:0:0:0:0:0:0:2");

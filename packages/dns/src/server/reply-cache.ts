@@ -1,6 +1,6 @@
 /**
- * Answers from the name tables, kept per network context (a context lives until the next
- * table swap, so nothing stale is ever served). Decoding a query and encoding its reply with
+ * Answers from the name tables, kept per network (the service replaces a network's cache on
+ * every name change, so nothing stale is ever served). Decoding a query and encoding its reply with
  * dns-packet costs ~20 µs; a hit costs a map lookup and a copy with the query's id written in.
  * Keyed by the querier (its other networks' names may answer), the transport (UDP truncates)
  * and the query's bytes after its id. Round-robin is kept: one reply per rotation.
@@ -18,6 +18,11 @@ export class ReplyCache {
   private readonly subnetOf = new Map<string, boolean>();
 
   constructor(private readonly ctx: QueryContext) {}
+
+  /** The context answers are computed from. */
+  get context(): QueryContext {
+    return this.ctx;
+  }
 
   /** The context's `inSubnets`, remembered per source address. */
   inSubnets(source: string): boolean {

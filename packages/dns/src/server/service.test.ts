@@ -72,4 +72,31 @@ describe("DnsService over loopback sockets", () => {
 
     await expect(ask("127.0.0.2", "web", "A", "127.0.1.1", 1000)).rejects.toThrow(/no answer/);
   }, 20_000);
+
+  it("configure keeps names of networks still served; put and delete change one entry; peers follow the sandbox", async () => {
+    const dir = mkdtempSync(join(tmpdir(), "dns-svc-"));
+    cleanups.push(() => rmSync(dir, { recursive: true }));
+    writeFileSync(join(dir, "resolv.conf"), "nameserver 127.0.0.3\n");
+    const dns = new DnsService({ port: PORT, upstreamFiles: { resolvConf: join(dir, "resolv.conf"), resolvedResolvConf: join(dir, "none") }, upstreamPort: UPSTREAM_PORT, upstreamTimeoutMs: 300 });
+    cleanups.push(() => dns.close());
+    const a = { id: "a", listen: ["127.0.0.2"], subnets: ["127.0.0.0/24"], forwarding: false };
+    const b = { id: "b", listen: ["127.0.1.2"], subnets: ["127.0.1.0/24"], forwarding: false };
+    await dns.configure([a]);
+    dns.put("a", "ep1", { names: ["web"], ipv4: "127.0.0.10/24", ipv6: null, sandbox: "s1" });
+    expect((await ask("127.0.0.2", "web")).answers).toMatchObject([{ data: "127.0.0.10" }]);
+    await dns.configure([a, b]);
+    expect((await ask("127.0.0.2", "web")).answers).toMatchObject([{ data: "127.0.0.10" }]);
+    // s1 also joins b: asking a's server from s1's address finds b's names (its other network).
+    dns.put("b", "ep2", { names: ["db"], ipv4: "127.0.1.20/24", ipv6: null, sandbox: "s2" });
+    expect((await ask("127.0.0.2", "db", "A", "127.0.0.10")).rcode).toBe("NXDOMAIN");
+    dns.put("b", "ep3", { names: ["web"], ipv4: "127.0.1.10/24", ipv6: null, sandbox: "s1" });
+    expect((await ask("127.0.0.2", "db", "A", "127.0.0.10")).answers).toMatchObject([{ data: "127.0.1.20" }]);
+    dns.delete("b", "ep3");
+    expect((await ask("127.0.0.2", "db", "A", "127.0.0.10")).rcode).toBe("NXDOMAIN");
+    dns.delete("a", "ep1");
+    expect((await ask("127.0.0.2", "web")).rcode).toBe("NXDOMAIN");
+    await dns.configure([b]);
+    expect(dns.listening("a")).toEqual([]);
+    expect((await ask("127.0.1.2", "db", "A", "127.0.1.1")).answers).toMatchObject([{ data: "127.0.1.20" }]);
+  }, 20_000);
 });

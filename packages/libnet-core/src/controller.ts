@@ -29,7 +29,7 @@ import { DriverRegistry } from "./registry.js";
 import { startSelfRepair, type SelfRepair, type SelfRepairOptions } from "./repair/self-repair.js";
 import { replayGateways, restore } from "./restore.js";
 import { createSandbox } from "./sandbox/create-sandbox.js";
-import type { CreateSandboxRequest } from "./sandbox/create-sandbox.js";
+import type { CreateSandboxOptions, CreateSandboxRequest } from "./sandbox/create-sandbox.js";
 import { deleteSandbox } from "./sandbox/delete-sandbox.js";
 import { join } from "./sandbox/join.js";
 import { leave } from "./sandbox/leave.js";
@@ -188,9 +188,10 @@ export class Controller {
     );
   }
 
-  createSandbox(req?: CreateSandboxRequest): Promise<SandboxRecord> {
-    if (req?.netns === undefined) return createSandbox(this.core, req);
-    return this.adoptLock.run("*", () => createSandbox(this.core, req));
+  /** Creates a sandbox; `options.durable` false only when a durable change of the same operation follows. */
+  createSandbox(req?: CreateSandboxRequest, options?: CreateSandboxOptions): Promise<SandboxRecord> {
+    if (req?.netns === undefined) return createSandbox(this.core, req, options);
+    return this.adoptLock.run("*", () => createSandbox(this.core, req, options));
   }
 
   getSandbox(ref: string): SandboxRecord {

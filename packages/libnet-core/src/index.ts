@@ -3,7 +3,7 @@ export type { SelfRepair, SelfRepairOptions } from "./repair/self-repair.js";
 export type { ControllerOptions } from "./controller.js";
 export type { CreateNetworkRequest } from "./network/create-network.js";
 export type { EndpointConfig } from "./endpoint/create-endpoint.js";
-export type { CreateSandboxRequest } from "./sandbox/create-sandbox.js";
+export type { CreateSandboxOptions, CreateSandboxRequest } from "./sandbox/create-sandbox.js";
 export type { LeaveResult } from "./sandbox/leave.js";
 export type { EndpointRecord, GatewayPair, NetworkRecord, SandboxRecord } from "./model.js";
 export type { ApplyOptions, Store, StoreKind, StoreOp } from "./store/store.js";

@@ -44,6 +44,18 @@ describe("/sandboxes", () => {
     expect(await h.call("GET", "/sandboxes/web")).toMatchObject({ status: 404 });
   });
 
+  it("creating a sandbox with two networks fsyncs once per join and never for the sandbox itself", async () => {
+    h.applies.length = 0;
+    expect((await h.call("POST", "/sandboxes", { Name: "web", Networks: { front: {}, back: {} } })).status).toBe(201);
+    const durable = h.applies.filter((a) => a.durable);
+    // One durable batch per connect; the sandbox's own batch rides on the first one's fsync.
+    expect(durable.map((a) => a.kinds.includes("endpoint"))).toEqual([true, true]);
+    expect(h.applies.some((a) => !a.durable && a.kinds.includes("sandbox"))).toBe(true);
+    h.applies.length = 0;
+    expect((await h.call("POST", "/sandboxes", { Name: "alone" })).status).toBe(201);
+    expect(h.applies.filter((a) => a.durable).map((a) => a.kinds)).toEqual([["sandbox", "intent"]]);
+  });
+
   it("is all or nothing: a failing network join leaves no sandbox, endpoint or namespace", async () => {
     const before = h.kernel.snapshot();
     const bad = await h.call("POST", "/sandboxes", { Name: "web", Networks: { front: {}, back: { IPAMConfig: { IPv4Address: "10.9.9.9" } } } });

@@ -74,7 +74,7 @@ export async function cniAdd(deps: CniDeps, req: CniRequest): Promise<CniResult>
         netns: req.netns,
         portBindings: conf.portBindings,
         labels: { [CONTAINER_LABEL]: req.containerId },
-      });
+      }, { durable: false }); // The connect below commits durably before ADD answers, covering this write.
       createdSandbox = true;
     }
     const endpoint = await controller.connect(network.id, sandbox.id, {

@@ -8,6 +8,7 @@ import { API_VERSION as DRIVER_API } from "@netd/driverapi";
 import { createFakeKernel } from "@netd/kernel-fake";
 import type { FakeKernel } from "@netd/kernel-fake";
 import { Controller, createMemoryStore } from "@netd/libnet-core";
+import type { Store } from "@netd/libnet-core";
 import type { ApiApp } from "../api/app-types.js";
 import { EventBus } from "../api/events.js";
 import { Metrics } from "../api/metrics.js";
@@ -50,6 +51,8 @@ export interface ApiHarness {
   readonly app: ApiApp;
   readonly kernel: FakeKernel;
   readonly controller: Controller;
+  /** Every store batch so far: whether it was durable, and the kinds it wrote. */
+  readonly applies: Array<{ durable: boolean; kinds: string[] }>;
   /** Sends a request; `body` objects are JSON-encoded, strings sent as they are. */
   call(method: "GET" | "POST" | "DELETE" | "HEAD", url: string, body?: unknown): Promise<{ status: number; json: unknown; text: string; headers: Record<string, unknown> }>;
   close(): Promise<void>;
@@ -59,12 +62,16 @@ export interface ApiHarness {
 export async function apiHarness(options: { drivers?: () => Driver[] } = {}): Promise<ApiHarness> {
   const kernel = createFakeKernel();
   const drivers = options.drivers ? options.drivers() : [shapeDriver()];
-  const controller = await Controller.open({ kernel, store: createMemoryStore(), drivers, netnsPrefix: "nttest-" });
+  const memory = createMemoryStore();
+  const applies: ApiHarness["applies"] = [];
+  const store: Store = { ...memory, apply: (ops, o) => (applies.push({ durable: o?.durable !== false, kinds: ops.map((op) => op.kind) }), memory.apply(ops, o)) };
+  const controller = await Controller.open({ kernel, store, drivers, netnsPrefix: "nttest-" });
   const app = await createApiServer({ controller, events: new EventBus(), metrics: new Metrics() });
   return {
     app,
     kernel,
     controller,
+    applies,
     async call(method, url, body) {
       const payload = body === undefined ? undefined : typeof body === "string" ? body : JSON.stringify(body);
       const res = await app.inject({ method, url, ...(payload !== undefined ? { payload, headers: { "content-type": "application/json" } } : {}) });

@@ -18,12 +18,21 @@ export interface CreateSandboxRequest {
   readonly labels?: Record<string, string>;
 }
 
+export interface CreateSandboxOptions {
+  /**
+   * false: the record's commit is not fsynced, because the caller commits a durable change
+   * right after in the same API operation (joining the sandbox's networks) and answers only
+   * then; the store persists batches in order, so that fsync covers this one too. Default true.
+   */
+  readonly durable?: boolean;
+}
+
 /**
  * Validates, writes the intent, creates the namespace when none is given, commits the
  * sandbox. The name is reserved before the first await, so concurrent creates with one name
  * cannot both succeed.
  */
-export async function createSandbox(core: Core, req: CreateSandboxRequest = {}): Promise<SandboxRecord> {
+export async function createSandbox(core: Core, req: CreateSandboxRequest = {}, options: CreateSandboxOptions = {}): Promise<SandboxRecord> {
   const id = newId();
   const name = req.name === undefined ? id.slice(0, 12) : checkName("sandbox", req.name);
   const portBindings = checkPortBindings(req.portBindings);
@@ -45,7 +54,7 @@ export async function createSandbox(core: Core, req: CreateSandboxRequest = {}):
     try {
       if (netnsOwned) await core.kernel.netns.create(`${core.netnsPrefix}${id.slice(0, 12)}`);
       txn.put("sandbox", id, record);
-      await txn.commit();
+      await txn.commit({ durable: options.durable !== false });
     } catch (e) {
       if (netnsOwned) await core.kernel.netns.delete(netns).catch((err: unknown) => core.log.error("namespace cleanup after a failed sandbox create failed", { netns, error: String(err) }));
       await txn.abandon();

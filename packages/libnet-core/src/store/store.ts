@@ -15,7 +15,8 @@ export interface ApplyOptions {
   /**
    * true (default): durable when apply resolves (fsync). false: written in order with every
    * other batch so that it survives the daemon's own death (page cache), but not a machine
-   * crash — enough for intents, which describe kernel state a reboot wipes anyway.
+   * crash — enough for intents, which describe kernel state a reboot wipes anyway. Batches
+   * are persisted in order: once a later durable batch resolves, this one is durable too.
    */
   readonly durable?: boolean;
 }

@@ -13,7 +13,7 @@
  * operation (recover.ts).
  */
 import { newId } from "../ids.js";
-import type { Store, StoreKind, StoreOp } from "../store/store.js";
+import type { ApplyOptions, Store, StoreKind, StoreOp } from "../store/store.js";
 import type { Intent } from "./intent.js";
 
 const keyOf = (kind: StoreKind, id: string): string => `${kind}\u0000${id}`;
@@ -81,12 +81,15 @@ export class Txn {
     return this.staged.size > 0 || this.intentWritten;
   }
 
-  /** Applies the staged operations and the intent's deletion in one durable batch. */
-  async commit(): Promise<void> {
+  /**
+   * Applies the staged operations and the intent's deletion in one batch, durable unless
+   * `durable` is false (see {@link ApplyOptions}: the next durable batch then covers it).
+   */
+  async commit(options: ApplyOptions = {}): Promise<void> {
     this.assertOpen();
     const ops = [...this.staged.values()];
     if (this.intentWritten) ops.push({ op: "delete", kind: "intent", id: this.id });
-    if (ops.length > 0) await this.store.apply(ops);
+    if (ops.length > 0) await this.store.apply(ops, options);
     this.state = "committed";
   }
 

@@ -32,7 +32,7 @@ async function createWithNetworks(controller: Controller, deps: ApiDeps, b: Sand
     portBindings: ports.portBindings,
     exposedPorts: ports.exposedPorts,
     labels: { ...(b.Labels ?? {}), ...dnsLabels(b.HostConfig) },
-  });
+  }, { durable: networks.length === 0 }); // With networks, the first connect's fsync makes the sandbox durable too: one fsync per call.
   const joined: string[] = [];
   try {
     for (const { network, config } of networks) {

@@ -7,7 +7,8 @@ const nodeArgs = (process.argv[3] ?? "").split(" ").filter(Boolean);
 const env = Object.fromEntries((process.argv[4] ?? "").split(" ").filter(Boolean).map((kv) => kv.split("=")));
 const prefix = `nh${process.pid}`;
 const host = await makeNetns(`${prefix}-h`);
-const netd = await createNetd({ host, prefix, nodeArgs, env });
+let netd;
+try { netd = await createNetd({ host, prefix, nodeArgs, env }); } catch (e) { await dropAllNetns(); throw e; }
 function smaps(pid) {
   const text = readFileSync(`/proc/${pid}/smaps`, "utf8");
   const out = new Map();

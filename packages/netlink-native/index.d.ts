@@ -126,6 +126,16 @@ export declare function writeFileInNetns(nsPath: NsPath | null, file: string, da
 export declare function raiseOpenFileLimit(): { soft: number; hard: number };
 
 /**
+ * Limits glibc's malloc to `n` arenas (mallopt M_ARENA_MAX); true when glibc accepted it.
+ * Threads keep the arena they first allocated from, so call it before libuv's pool threads
+ * do any work (at daemon start).
+ */
+export declare function limitMallocArenas(n: number): boolean;
+
+/** Returns free malloc memory of every arena to the system (malloc_trim(0)); true when some was. */
+export declare function trimMalloc(): boolean;
+
+/**
  * Creates a socket of `protocol` bound to `ip`:`port` inside the namespace at `nsPath`
  * (null/absent: the process's own), TCP with SO_REUSEADDR and listening (backlog 511),
  * IPv6 ones v6-only. Resolves to the descriptor (close-on-exec), which the caller hands

@@ -4,5 +4,5 @@
  */
 export { createLinuxKernel, type LinuxKernelOptions } from "./linux/kernel.js";
 export { kernelErrorCodes, type KernelErrorCode } from "./linux/errors.js";
-export { raiseOpenFileLimit } from "./linux/limits.js";
+export { raiseOpenFileLimit, shareMallocArena, trimMalloc } from "./linux/limits.js";
 export { createUserlandProxy, quitProxy, type NetdUserlandProxy, type UserlandProxyEvent, type UserlandProxyOptions, type ProxyBindingInfo, type ProxyBindingStats } from "./proxy/index.js";

@@ -4,9 +4,10 @@
  * everything in reverse; kernel state is never torn down, so containers keep their networking.
  */
 import { join } from "node:path";
+import { setFlagsFromString } from "node:v8";
 import { NetdError } from "@netd/driverapi";
 import type { Driver, Kernel } from "@netd/driverapi";
-import { createLinuxKernel, quitProxy, raiseOpenFileLimit } from "@netd/kernel";
+import { createLinuxKernel, quitProxy, raiseOpenFileLimit, shareMallocArena, trimMalloc } from "@netd/kernel";
 import { Controller } from "@netd/libnet-core";
 import { createOsPortReserver, createPortAllocator } from "@netd/portallocator";
 import type { Logger as PinoLogger } from "pino";
@@ -23,6 +24,7 @@ import type { DaemonConfig } from "./config.js";
 import { driverLogger } from "./logger.js";
 import { ensureDefaultNetwork } from "./default-network.js";
 import { killSeam } from "./kill-at.js";
+import { trimAfterChanges } from "./malloc-trim.js";
 import { listenPrivately } from "./api-socket.js";
 import { netnsPropagationProblem } from "./mount-propagation.js";
 import { claim, NETNS_LOCK } from "./ownership.js";
@@ -63,6 +65,14 @@ export interface RunningDaemon {
 /** Starts the daemon; resolves once the socket answers. On failure nothing stays claimed. */
 export async function startDaemon(options: DaemonOptions): Promise<RunningDaemon> {
   const realHost = options.kernel === undefined;
+  if (realHost) {
+    // Before any pool work: every thread then shares one malloc arena (see shareMallocArena).
+    shareMallocArena();
+    // V8 grows the heap less eagerly: at 1,000 sandboxes ~20 MB less RSS, with the same CPU
+    // per attach+detach cycle in an interleaved run (14.0 vs 14.0 ms). Only heuristics read
+    // this flag, so setting it after start is safe.
+    setFlagsFromString("--optimize-for-size");
+  }
   const problem = realHost ? netnsPropagationProblem() : null;
   if (problem !== null) {
     throw new NetdError({ code: "NETNS_NOT_PROPAGATED", category: "unsupported", message: problem, hint: "start the daemon in the host's mount namespace, entering only the network namespace: nsenter --net=/run/netns/NAME -- netd daemon …", details: {} });
@@ -158,6 +168,8 @@ export async function startDaemon(options: DaemonOptions): Promise<RunningDaemon
       },
     });
     undo.push(() => repair.stop());
+    const stopTrim = realHost ? trimAfterChanges(events, trimMalloc) : () => undefined;
+    undo.push(stopTrim);
     await listenPrivately((path) => app.listen({ path }), options.socket, { mode: 0o660, ...(gid !== undefined ? { gid } : {}) });
     let stopped: Promise<void> | null = null;
     return {
@@ -166,6 +178,7 @@ export async function startDaemon(options: DaemonOptions): Promise<RunningDaemon
       stop() {
         stopped ??= (async () => {
           await repair.stop();
+          stopTrim();
           await app.close();
           await dns.close();
           const failures = await controller.close();

@@ -1,4 +1,7 @@
-// temporary: RSS of netd at N attached under different settings
+// Where netd's memory goes: fills a daemon to N sandboxes (one published port each) and
+// prints its RSS with the largest mappings from /proc/PID/smaps ([anon] is V8's heap and
+// glibc's thread arenas, [heap] the main arena), idle and at N.
+// Usage (root): node bench/peers/rss.mjs [N=1000] ["node flags"] ["ENV=value ..."]
 import { readFileSync } from "node:fs";
 import { createNetd } from "./systems/netd.mjs";
 import { dropAllNetns, makeNetns, slotAddrs, sleep, rssMiB } from "./util.mjs";

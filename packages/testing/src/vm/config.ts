@@ -91,6 +91,24 @@ export function guestMemoryMb(): number {
   return Number(process.env["NETD_VM_MEMORY_MB"] ?? 1536);
 }
 
+/**
+ * Whether qemu uses /dev/kvm. Opt-in (NETD_VM_KVM=1): on these machines /dev/kvm is nested
+ * virtualisation that can stall the guest kernel before its first console line or stop it
+ * with "KVM internal error ... emulation failure" on `lock cmpxchg16b`, while TCG boots the
+ * same kernel every time in about 20 s.
+ */
+export function useKvm(): boolean {
+  return process.env["NETD_VM_KVM"] === "1";
+}
+
+/**
+ * Host-side limit from qemu start to the guest's "guest ready" line: a guest that has not
+ * finished booting by then never will (a stalled accelerator, a kernel that hangs early).
+ */
+export function guestBootTimeoutMs(): number {
+  return Number(process.env["NETD_VM_BOOT_TIMEOUT_MS"] ?? 300_000);
+}
+
 /** Host-side limit for one boot (all packages); the guest is killed by PID when it is exceeded. */
 export function guestTimeoutMs(): number {
   return Number(process.env["NETD_VM_TIMEOUT_MS"] ?? 1_800_000);

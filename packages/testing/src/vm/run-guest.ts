@@ -1,6 +1,6 @@
 import { spawn } from "node:child_process";
 import { existsSync } from "node:fs";
-import { guestMemoryMb, guestTimeoutMs } from "./config.js";
+import { guestBootTimeoutMs, guestMemoryMb, guestTimeoutMs, useKvm } from "./config.js";
 import { VmSetupError } from "./errors.js";
 
 /** Options of {@link runGuest}. */
@@ -20,6 +20,8 @@ export interface GuestOutcome {
   /** The RESULT_JSON marker was seen: /init reached its end. */
   readonly completed: boolean;
   readonly timedOut: boolean;
+  /** Why qemu was killed before its end, when it was: the whole-run limit, the boot limit or a KVM error. */
+  readonly killed?: string;
   /** vitest exit status per package id (NETD_VM_EXIT lines). */
   readonly exits: ReadonlyMap<string, number>;
   /** qemu start to qemu exit. */
@@ -32,9 +34,11 @@ export interface GuestOutcome {
 const QEMU = "qemu-system-x86_64";
 
 /**
- * Boots the guest once under qemu (software emulation; no /dev/kvm needed, no network) and
+ * Boots the guest once under qemu (software emulation unless {@link useKvm}; no network) and
  * waits for it to power off. qemu exits 0 also when the guest panics, so the outcome comes
- * only from the console markers. Killed by PID after the timeout (NETD_VM_TIMEOUT_MS).
+ * only from the console markers. Killed by PID after the timeout (NETD_VM_TIMEOUT_MS), when
+ * the guest is not ready within NETD_VM_BOOT_TIMEOUT_MS, or at once on a KVM internal error
+ * (qemu then pauses the guest instead of exiting).
  */
 export function runGuest(run: GuestRun): Promise<GuestOutcome> {
   const qemu = ["/usr/bin", "/usr/local/bin"].map((d) => `${d}/${QEMU}`).find((p) => existsSync(p));
@@ -45,7 +49,7 @@ export function runGuest(run: GuestRun): Promise<GuestOutcome> {
   }
   const share = (path: string, tag: string, extra: string) => `local,path=${path},mount_tag=${tag},security_model=none${extra}`;
   const args = [
-    ...(existsSync("/dev/kvm") && process.env["NETD_VM_KVM"] !== "0" ? ["-enable-kvm", "-cpu", "host"] : []),
+    ...(useKvm() && existsSync("/dev/kvm") ? ["-enable-kvm", "-cpu", "host"] : []),
     "-m", String(guestMemoryMb()), "-smp", "2", "-nographic", "-no-reboot", "-nic", "none",
     "-kernel", run.vmlinuz, "-initrd", run.initrd,
     "-append", "console=ttyS0 quiet panic=-1 rdinit=/init",
@@ -57,28 +61,44 @@ export function runGuest(run: GuestRun): Promise<GuestOutcome> {
     const child = spawn(qemu, args, { stdio: ["ignore", "pipe", "pipe"] });
     let text = "";
     let timedOut = false;
+    let killed: string | undefined;
+    const kill = (why: string): void => {
+      if (killed !== undefined) return;
+      killed = why;
+      child.kill("SIGKILL");
+    };
+    const bootTimer = setTimeout(() => {
+      timedOut = true;
+      kill(`the guest was not ready after ${guestBootTimeoutMs()} ms (NETD_VM_BOOT_TIMEOUT_MS)`);
+    }, guestBootTimeoutMs());
     const onData = (chunk: string): void => {
+      const window = text.slice(-64) + chunk; // a marker may straddle two chunks
       text += chunk;
       run.onOutput?.(chunk);
+      if (window.includes("netd-vm: guest ready after")) clearTimeout(bootTimer);
+      if (window.includes("KVM internal error")) kill("qemu reported a KVM internal error (run without NETD_VM_KVM=1 for software emulation)");
     };
     child.stdout.setEncoding("utf8").on("data", onData);
     child.stderr.setEncoding("utf8").on("data", onData);
     const timer = setTimeout(() => {
       timedOut = true;
-      child.kill("SIGKILL");
+      kill(`the guest was killed after ${guestTimeoutMs()} ms (NETD_VM_TIMEOUT_MS)`);
     }, guestTimeoutMs());
     child.on("error", (err) => {
       clearTimeout(timer);
+      clearTimeout(bootTimer);
       reject(new VmSetupError("VM_QEMU_START", `cannot start ${qemu}: ${err.message}`, { cause: err }));
     });
     child.on("close", () => {
       clearTimeout(timer);
+      clearTimeout(bootTimer);
       const exits = new Map<string, number>();
       for (const m of text.matchAll(/NETD_VM_EXIT (\S+) (\d+)/g)) exits.set(m[1]!, Number(m[2]));
       const boot = /netd-vm: guest ready after ([\d.]+) s/.exec(text);
       resolve({
         completed: /RESULT_JSON \{"done":true/.test(text),
         timedOut,
+        ...(killed === undefined ? {} : { killed }),
         exits,
         wallMs: Date.now() - started,
         ...(boot ? { bootSeconds: Number(boot[1]) } : {}),

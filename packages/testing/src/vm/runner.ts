@@ -84,8 +84,8 @@ export async function runVmTests(root: string, log: (text: string) => void): Pro
     writeFileSync(join(root, "packages", "testing", ".cache", "vm-console.log"), guest.console);
     const why = guest.completed
       ? "vitest wrote none (see packages/testing/.cache/vm-console.log)"
-      : guest.timedOut
-        ? `the guest was killed after ${guest.wallMs} ms (NETD_VM_TIMEOUT_MS)`
+      : guest.killed !== undefined
+        ? `${guest.killed}; see packages/testing/.cache/vm-console.log`
         : "the guest stopped before the end of /init (panic or crash; see packages/testing/.cache/vm-console.log)";
     const problems: string[] = [];
     let passed = 0;

@@ -110,6 +110,20 @@ export declare function deleteNetns(path: NsPath): Promise<boolean>;
 export declare function isNetns(path: string): Promise<boolean>;
 
 /**
+ * "dev:ino" of the namespace file when `path` can be opened and is a network namespace,
+ * null otherwise: {@link isNetns} and a stat in one call. Two paths of one namespace
+ * (/proc/PID/ns/net and its /run/netns bind mount) give the same identity.
+ */
+export declare function netnsIdentity(path: string): Promise<string | null>;
+
+/**
+ * Opens `path` (read-only, close-on-exec) when it is a network namespace and resolves to the
+ * descriptor, else to null: {@link isNetns} and an open in one call, for IFLA_NET_NS_FD.
+ * The caller closes the descriptor (`fs.closeSync`).
+ */
+export declare function openNetns(path: string): Promise<number | null>;
+
+/**
  * Reads `file` (at most 1 MiB) from a thread inside `nsPath` (null: the process's
  * namespace). Use it for /proc/sys/net/..., whose values depend on the opening thread's
  * namespace.

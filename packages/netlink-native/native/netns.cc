@@ -143,6 +143,58 @@ struct CheckTask : Task {
   }
 };
 
+// "dev:ino" of `path` when it opens and is a network namespace, else null: the check and
+// the identity in one pool hop (a create on a caller's namespace needs both).
+struct IdentityTask : Task {
+  std::string path;
+  std::string identity;
+
+  void Execute() override {
+    int fd = open(path.c_str(), O_RDONLY | O_CLOEXEC);
+    if (fd < 0) return;
+    struct stat st;
+    if (ioctl(fd, NS_GET_NSTYPE) == CLONE_NEWNET && fstat(fd, &st) == 0) {
+      identity = std::to_string(static_cast<unsigned long long>(st.st_dev)) + ":" + std::to_string(static_cast<unsigned long long>(st.st_ino));
+    }
+    close(fd);
+  }
+
+  napi_value Resolve(napi_env env) override {
+    napi_value v;
+    if (identity.empty()) {
+      napi_get_null(env, &v);
+    } else {
+      napi_create_string_utf8(env, identity.data(), identity.size(), &v);
+    }
+    return v;
+  }
+};
+
+// A descriptor of `path` (O_RDONLY|O_CLOEXEC) when it is a network namespace, else null:
+// the check and the open in one pool hop, for IFLA_NET_NS_FD.
+struct OpenTask : Task {
+  std::string path;
+  int fd = -1;
+
+  void Execute() override {
+    fd = open(path.c_str(), O_RDONLY | O_CLOEXEC);
+    if (fd >= 0 && ioctl(fd, NS_GET_NSTYPE) != CLONE_NEWNET) {
+      close(fd);
+      fd = -1;
+    }
+  }
+
+  napi_value Resolve(napi_env env) override {
+    napi_value v;
+    if (fd < 0) {
+      napi_get_null(env, &v);
+    } else {
+      napi_create_int32(env, fd, &v);
+    }
+    return v;
+  }
+};
+
 struct FileTask : Task {
   std::string nsPath;
   std::string file;
@@ -212,6 +264,8 @@ napi_value PathCall(napi_env env, napi_callback_info info, const char* name) {
 
 napi_value DeleteNetns(napi_env env, napi_callback_info info) { return PathCall<DeleteTask>(env, info, "deleteNetns"); }
 napi_value IsNetns(napi_env env, napi_callback_info info) { return PathCall<CheckTask>(env, info, "isNetns"); }
+napi_value OpenNetns(napi_env env, napi_callback_info info) { return PathCall<OpenTask>(env, info, "openNetns"); }
+napi_value NetnsIdentity(napi_env env, napi_callback_info info) { return PathCall<IdentityTask>(env, info, "netnsIdentity"); }
 
 napi_value FileCall(napi_env env, napi_callback_info info, bool write) {
   size_t argc = 3;
@@ -237,6 +291,8 @@ void InitNetns(napi_env env, napi_value exports) {
   SetFunction(env, exports, "createNetns", CreateNetns);
   SetFunction(env, exports, "deleteNetns", DeleteNetns);
   SetFunction(env, exports, "isNetns", IsNetns);
+  SetFunction(env, exports, "netnsIdentity", NetnsIdentity);
+  SetFunction(env, exports, "openNetns", OpenNetns);
   SetFunction(env, exports, "readFileInNetns", ReadFileInNetns);
   SetFunction(env, exports, "writeFileInNetns", WriteFileInNetns);
 }

@@ -1,6 +1,6 @@
 /** Network namespaces under /run/netns, compatible with `ip netns`. */
 import type { NetnsApi } from "@netd/driverapi";
-import { readdir, stat } from "node:fs/promises";
+import { readdir } from "node:fs/promises";
 import * as native from "@netd/netlink-native";
 import { kernelError, fromErrno } from "./errors.js";
 import type { SocketCache } from "./socket-cache.js";
@@ -61,11 +61,11 @@ export function createNetnsApi(sockets: SocketCache): NetnsApi {
 
     async identity(path) {
       validateNetnsPath(path);
-      if (!(await native.isNetns(path))) {
+      const identity = await native.netnsIdentity(path);
+      if (identity === null) {
         throw kernelError("NETNS_NOT_FOUND", `${path} is not a network namespace`, "check the path (ip netns list)", { op: "identify netns", names: [path], errno: 2, kernelMessage: null });
       }
-      const st = await stat(path);
-      return `${st.dev}:${st.ino}`;
+      return identity;
     },
   };
 }

@@ -2,7 +2,7 @@
  * One cached netlink socket per (protocol, namespace path). Requests on a socket go one
  * exchange at a time, concurrent ones coalesced into one datagram (see NetlinkSocket).
  */
-import { open as openFile, type FileHandle } from "node:fs/promises";
+import { closeSync } from "node:fs";
 import { resolve } from "node:path";
 import * as native from "@netd/netlink-native";
 import { kernelError } from "./errors.js";
@@ -220,12 +220,13 @@ export class SocketCache {
   async withNsFd<T>(netns: string, fn: (fd: number) => Promise<T>): Promise<T> {
     if (this.closed) throw kernelError("KERNEL_CLOSED", "the Kernel was closed", "create a new Kernel with createLinuxKernel()");
     const path = resolve(netns);
-    await assertNetns(path);
-    const handle: FileHandle = await openFile(path, "r");
+    const fd = await native.openNetns(path);
+    if (fd === null) throw notNetns(path);
     try {
-      return await fn(handle.fd);
+      return await fn(fd);
     } finally {
-      await handle.close();
+      // Closing an nsfs descriptor never blocks: no pool round trip for it.
+      closeSync(fd);
     }
   }
 
@@ -250,15 +251,30 @@ export class SocketCache {
   }
 }
 
-/** Throws NETNS_NOT_FOUND unless `path` is a network namespace. */
+/**
+ * Throws NETNS_NOT_FOUND unless `path` is a network namespace. The daemon's own namespace
+ * always is: no pool round trip for it (every nft transaction of the host's table asks).
+ */
 export async function assertNetns(path: string): Promise<void> {
-  if (!(await native.isNetns(path))) {
-    throw kernelError("NETNS_NOT_FOUND", `network namespace ${path} does not exist or is not a network namespace`, "create it first (netns.create or `ip netns add`) or pass an existing /proc/PID/ns/net", { netns: path });
-  }
+  if (isHostPath(path)) return;
+  if (!(await native.isNetns(path))) throw notNetns(path);
+}
+
+function notNetns(path: string): Error {
+  return kernelError("NETNS_NOT_FOUND", `network namespace ${path} does not exist or is not a network namespace`, "create it first (netns.create or `ip netns add`) or pass an existing /proc/PID/ns/net", { netns: path });
 }
 
 async function open(path: string, protocol: number, timeoutMs: number | undefined): Promise<NetlinkSocket> {
-  await assertNetns(path);
-  const fd = await native.openNetlink(protocol, isHostPath(path) ? null : path, timeoutMs);
+  const host = isHostPath(path);
+  let fd: number;
+  try {
+    // The addon's thread opens and enters the namespace itself: its failure to do so is
+    // the existence check, one pool round trip instead of two.
+    fd = await native.openNetlink(protocol, host ? null : path, timeoutMs);
+  } catch (e) {
+    const syscall = (e as { syscall?: unknown }).syscall;
+    if (!host && typeof syscall === "string" && (syscall.startsWith("open ") || syscall.startsWith("setns "))) throw notNetns(path);
+    throw e;
+  }
   return new NetlinkSocket(fd, path, protocol === native.NETLINK_ROUTE);
 }

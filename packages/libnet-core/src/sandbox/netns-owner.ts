@@ -25,10 +25,11 @@ async function identityOrNull(core: Core, netns: NetnsPath): Promise<string | nu
  * and a /run/netns bind mount of the same namespace are one.
  */
 export async function checkNetnsFree(core: Core, netns: NetnsPath): Promise<void> {
-  if (!(await core.kernel.netns.exists(netns))) {
+  // identity() both checks the path and reads its identity: one kernel call, not two.
+  const identity = await core.kernel.netns.identity(netns).catch((e: unknown) => {
+    if ((e as { code?: unknown }).code !== "NETNS_NOT_FOUND") throw e;
     throw coreError("INVALID_ARGUMENT", `network namespace ${JSON.stringify(netns)} does not exist`, "create it first (ip netns add) or omit it to let netd create one", { netns });
-  }
-  const identity = await core.kernel.netns.identity(netns);
+  });
   let cache = caches.get(core);
   if (cache === undefined) caches.set(core, (cache = { host: null, bySandbox: new Map() }));
   cache.host ??= await core.kernel.netns.identity(core.hostNetns);

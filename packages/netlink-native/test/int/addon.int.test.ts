@@ -2,7 +2,7 @@
 // with the prefix "nn<random>" and deletes afterwards.
 import { execFileSync } from "node:child_process";
 import { randomBytes } from "node:crypto";
-import { existsSync } from "node:fs";
+import { closeSync, existsSync, fstatSync, statSync } from "node:fs";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import * as native from "../../index.js";
 
@@ -31,6 +31,16 @@ describe("netlink-native", () => {
     await expect(native.createNetns(name)).rejects.toMatchObject({ errno: 17, code: "EEXIST" });
     expect(await native.isNetns(path)).toBe(true);
     expect(await native.isNetns("/etc/hostname")).toBe(false);
+    const st = statSync(path);
+    expect(await native.netnsIdentity(path)).toBe(`${st.dev}:${st.ino}`);
+    expect(await native.netnsIdentity("/etc/hostname")).toBeNull();
+    expect(await native.netnsIdentity("/nonexistent/netns")).toBeNull();
+    const fd = await native.openNetns(path);
+    expect(fd).not.toBeNull();
+    expect(fstatSync(fd!).ino).toBe(st.ino);
+    closeSync(fd!);
+    expect(await native.openNetns("/etc/hostname")).toBeNull();
+    expect(await native.openNetns("/nonexistent/netns")).toBeNull();
   });
 
   it("reads and writes a sysctl inside the namespace only", async () => {

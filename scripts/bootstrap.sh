@@ -7,7 +7,8 @@ cd "$(dirname "${BASH_SOURCE[0]}")/.."
 
 PNPM_VERSION=12.4.2
 # python3-docker: the Python Docker SDK, a client the API compatibility tests drive (apps/netd).
-APT_PACKAGES=(nftables iproute2 conntrack libnftables1 iputils-ping util-linux python3 python3-docker make gcc g++ procps dnsutils)
+# libc6-dev: libc.a, for the statically linked netd-cni shim (packages/cni).
+APT_PACKAGES=(nftables iproute2 conntrack libnftables1 iputils-ping util-linux python3 python3-docker make gcc g++ libc6-dev procps dnsutils)
 
 missing=()
 for p in "${APT_PACKAGES[@]}"; do

@@ -18,7 +18,10 @@ pid = os.posix_spawn(plugin, [plugin], dict(os.environ), file_actions=[
     (os.POSIX_SPAWN_CLOSE, stdin_w), (os.POSIX_SPAWN_CLOSE, stdout_r)])
 os.close(stdin_r)
 os.close(stdout_w)
-os.write(stdin_w, config)
+try:
+    os.write(stdin_w, config)
+except BrokenPipeError:
+    pass  # a plugin may exit without reading stdin (/bin/true; VERSION), as Go's exec allows
 os.close(stdin_w)
 chunks = []
 while True:

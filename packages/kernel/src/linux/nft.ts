@@ -12,6 +12,7 @@ import * as c from "./rtnetlink/constants.js";
 import { parseAttrs } from "./rtnetlink/decode.js";
 import { message } from "./rtnetlink/encode.js";
 import { nfgenmsg } from "./rtnetlink/messages.js";
+import { ElementFastPath, type ElementChangeText } from "./nft-elements/fast-path.js";
 import { assertNetns, isHostPath } from "./socket-cache.js";
 import { validateNetnsPath } from "./validate.js";
 
@@ -62,7 +63,11 @@ export function genIdOf(payload: Buffer): number | null {
 
 /** The Linux implementation of {@link NftApi}. */
 export function createNft(ctx?: LinuxContext): NftApi {
+  const fast = ctx ? new ElementFastPath(ctx.sockets) : null;
+
   async function run(netns: string, script: string, op: string, names: string[], json = false): Promise<native.NftRunResult> {
+    // Any script may change set definitions the fast path has read.
+    if (!json) fast?.invalidate(netns);
     await assertNetns(netns);
     return native.nftRun(script, { netns: isHostPath(netns) ? null : netns, json });
   }
@@ -93,13 +98,16 @@ export function createNft(ctx?: LinuxContext): NftApi {
     async updateElements(netns, changes) {
       validateNetnsPath(netns);
       const lines: string[] = [];
+      const checked: ElementChangeText[] = [];
       for (const ch of changes) {
         if (ch.op !== "add" && ch.op !== "delete") throw kernelError("INVALID_NFT_TEXT", `element change op ${JSON.stringify(ch.op)} is not add or delete`);
         if (ch.elements.length === 0) continue;
-        const elems = ch.elements.map((e) => text(e, "element")).join(", ");
-        lines.push(`${ch.op} element ${tableText(ch.table)} ${setName(ch.set)} { ${elems} }`);
+        const texts = ch.elements.map((e) => text(e, "element"));
+        lines.push(`${ch.op} element ${tableText(ch.table)} ${setName(ch.set)} { ${texts.join(", ")} }`);
+        checked.push({ op: ch.op, table: ch.table, set: ch.set, elements: texts });
       }
       if (lines.length === 0) return;
+      if (fast && process.env["NETD_NFT_FAST_ELEMENTS"] !== "0" && (await fast.apply(netns, checked))) return;
       const script = `${lines.join("\n")}\n`;
       const names = changes.map((ch) => `${tableText(ch.table)} ${ch.set}`);
       const r = await run(netns, script, "update nft elements", names);

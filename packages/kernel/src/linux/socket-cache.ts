@@ -20,6 +20,8 @@ export interface Reply {
 interface Pending {
   readonly messages: readonly Buffer[];
   readonly dump: boolean;
+  /** An nfnetlink batch: travels alone, every message under one sequence number. */
+  readonly batch?: boolean;
   readonly resolve: (replies: Reply[]) => void;
   readonly reject: (e: unknown) => void;
 }
@@ -69,6 +71,21 @@ export class NetlinkSocket {
     });
   }
 
+  /**
+   * Sends an nfnetlink batch (BATCH_BEGIN, the requests, BATCH_END) alone in its datagram,
+   * every message under one sequence number, and returns the first answer: the kernel answers
+   * only requests flagged NLM_F_ACK and failures (a failing request, a refused BEGIN, a failed
+   * commit), in that order after the whole batch ran, so the first answer is the batch's
+   * outcome. Flag only the last request with NLM_F_ACK. Later answers of the same batch are
+   * left in the socket and skipped by the next exchange (their sequence number is old).
+   */
+  batch(messages: readonly Buffer[]): Promise<Reply> {
+    return new Promise<Reply[]>((resolve, reject) => {
+      this.queue.push({ messages, dump: true, batch: true, resolve, reject });
+      this.pump();
+    }).then((replies) => replies[0]!);
+  }
+
   private pump(): void {
     if (this.busy) return;
     if (this.queue.length === 0) {
@@ -92,11 +109,19 @@ export class NetlinkSocket {
       return;
     }
     const all = batch.flatMap((p) => p.messages);
-    const seqs = all.map((m) => {
-      this.seq = (this.seq + 1) >>> 0 || 1;
-      m.writeUInt32LE(this.seq, 8);
-      return this.seq;
-    });
+    const nextSeq = (): number => (this.seq = (this.seq + 1) >>> 0 || 1);
+    let seqs: number[];
+    if (batch[0]!.batch) {
+      const one = nextSeq();
+      for (const m of all) m.writeUInt32LE(one, 8);
+      seqs = [one];
+    } else {
+      seqs = all.map((m) => {
+        const seq = nextSeq();
+        m.writeUInt32LE(seq, 8);
+        return seq;
+      });
+    }
     let datagrams: Buffer[];
     try {
       const request = all.length === 1 ? all[0]! : Buffer.concat(all);
@@ -120,7 +145,7 @@ export class NetlinkSocket {
         const slot = bySeq.get(msg.seq);
         // Replies to an earlier, timed-out request carry other sequence numbers.
         if (slot === undefined) continue;
-        if (msg.type === NLMSG_ERROR || msg.type === NLMSG_DONE) slot.status = parseStatus(msg);
+        if (msg.type === NLMSG_ERROR || msg.type === NLMSG_DONE) slot.status ??= parseStatus(msg);
         else slot.messages.push(msg);
       }
     }
@@ -128,6 +153,7 @@ export class NetlinkSocket {
       const slot = bySeq.get(s)!;
       return { messages: slot.messages, status: slot.status ?? { errno: 0, kernelMessage: undefined, offset: undefined } };
     });
+    if (batch[0]!.batch) return batch[0]!.resolve(replies);
     let at = 0;
     for (const p of batch) {
       p.resolve(replies.slice(at, at + p.messages.length));

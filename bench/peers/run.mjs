@@ -41,8 +41,11 @@ const factories = {
   netavark: existsSync(NETAVARK) ? createNetavark : null,
   cni: existsSync(`${CNI_PATH}/bridge`) && existsSync("/usr/sbin/iptables") ? createCni : null,
   docker: null,
-  // Another netd build (e.g. the main branch's) as a peer, for before/after ratios in one run.
-  "netd-base": process.env.NETD_BASE_MAIN ? (o) => createNetd({ ...o, main: process.env.NETD_BASE_MAIN, name: "netd-base" }) : null,
+  // Another netd build (e.g. the main branch's), or the same one with other settings
+  // (NETD_BASE_ENV: a JSON object of environment variables), as a peer: before/after ratios in one run.
+  "netd-base": process.env.NETD_BASE_MAIN
+    ? (o) => createNetd({ ...o, main: process.env.NETD_BASE_MAIN, name: "netd-base", env: JSON.parse(process.env.NETD_BASE_ENV ?? "{}") })
+    : null,
 };
 const why = {
   netavark: `${NETAVARK} is missing (NETD_BOOTSTRAP_BENCH=1 bash scripts/bootstrap.sh)`,

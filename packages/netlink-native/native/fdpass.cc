@@ -10,6 +10,8 @@
 #include <sys/un.h>
 #include <unistd.h>
 
+#include <algorithm>
+
 #include "common.h"
 
 namespace netd {
@@ -164,8 +166,15 @@ struct RequestTask : Task {
       error = SysError{errno, "sendmsg", ""};
       return;
     }
-    std::string buf(kMaxReply, '\0');
-    ssize_t n = recv(fd, buf.data(), buf.size(), 0);
+    // Peek at the reply's length first: a buffer of kMaxReply per request (zeroed, 1,024
+    // pages faulted in and unmapped again) cost more CPU than the whole exchange.
+    ssize_t want = recv(fd, nullptr, 0, MSG_PEEK | MSG_TRUNC);
+    if (want < 0) {
+      error = SysError{errno, "recv", ""};
+      return;
+    }
+    reply.resize(std::min(static_cast<size_t>(want > 0 ? want : 1), kMaxReply));
+    ssize_t n = recv(fd, reply.data(), reply.size(), 0);
     if (n < 0) {
       error = SysError{errno, "recv", ""};
       return;
@@ -174,7 +183,7 @@ struct RequestTask : Task {
       error = SysError{ECONNRESET, "recv", "the proxy closed the control connection"};
       return;
     }
-    reply.assign(buf.data(), static_cast<size_t>(n));
+    reply.resize(static_cast<size_t>(n));
   }
   napi_value Resolve(napi_env env) override {
     napi_value v;

@@ -11,7 +11,7 @@ import type { DriverState } from "../state.js";
 import { UndoStack } from "@netd/driverapi";
 import { configureContainerEnd, forgetNeighbours, settleAll } from "./container-addresses.js";
 import { createVeth, setHairpin } from "./create-veth.js";
-import { checkHostVethFree, containerIfname, hostVethName, randomMac } from "./names.js";
+import { checkHostVethFree, containerIfname, hostVethName, linkNames, randomMac } from "./names.js";
 
 /** The gateways a bridge endpoint reports (none on an internal network). */
 export function joinGateways(n: BridgeNetworkConfig, info: Pick<EndpointInfo, "ipv6">): { gateway4: string | null; gateway6: string | null } {
@@ -31,10 +31,11 @@ export async function joinEndpoint(
   if (state.endpoints.has(info.id)) {
     throw bridgeError("INVALID_NETWORK", `endpoint ${info.id.slice(0, 12)} is already joined`, "leave first");
   }
-  // An interface of this sandbox still being deleted holds its name: wait for it.
-  await state.reaper.settled(sandbox.netns);
+  // The peer of a veth still being deleted holds its name in the sandbox: wait for it.
+  let names = await linkNames(ctx, sandbox.netns);
+  if (await state.reaper.settled(sandbox.netns, names)) names = await linkNames(ctx, sandbox.netns);
   await state.forgetReaped(ctx.state);
-  const ifname = await containerIfname(ctx, sandbox.netns, opts.ifname, network.ifPrefix);
+  const ifname = containerIfname(sandbox.netns, names, opts.ifname, network.ifPrefix);
   const ep: BridgeEndpoint = {
     id: info.id,
     networkId: network.id,

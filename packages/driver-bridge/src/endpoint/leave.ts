@@ -46,7 +46,7 @@ export async function leaveEndpoint(
       }
       await state.putDoomed(ctx.state, name);
       const log = ctx.log;
-      state.reaper.delete(ctx.kernel, ctx.hostNetns, name, rec.endpoint.netns, (e) => log.error("deleting a left endpoint's veth failed; the next start retries", { veth: name, error: String(e) }));
+      state.reaper.delete(ctx.kernel, ctx.hostNetns, name, { netns: rec.endpoint.netns, peer: rec.endpoint.ifname }, (e) => log.error("deleting a left endpoint's veth failed; the next start retries", { veth: name, error: String(e) }));
     });
     if (network) await step(() => forgetNeighbours(ctx, network.bridgeName, rec.endpoint));
   } else {

@@ -68,6 +68,28 @@ describe("bridge driver: veth deletion through the reaper", () => {
     expect(doomed(state)).toEqual([]);
   });
 
+  it("a join into a new namespace at the same path does not wait for the old one's veth", async () => {
+    const kernel = createFakeKernel();
+    const state = memoryState();
+    const ctx = context(kernel, state);
+    const d = createBridgeDriver({ userlandProxy: false });
+    await d.createNetwork(ctx, n);
+    const sb = sandbox(await kernel.netns.create("c1"));
+    await d.join(ctx, n, ep("e1", 2), sb);
+    const slow = slowDeletes(kernel);
+    await d.leave(ctx, n, ep("e1", 2), sb);
+    // The container's namespace goes and a new one is made under the same path (a bench, or a
+    // runtime that names namespaces after the container): its eth0 is free at once.
+    await kernel.netns.delete(sb.netns);
+    expect(await kernel.netns.create("c1")).toBe(sb.netns);
+    const joined = await Promise.race([d.join(ctx, n, ep("e2", 3), { ...sb, id: "sb2" }), new Promise((r) => setTimeout(() => r("waited"), 200))]);
+    expect(joined).toMatchObject({ interfaceName: "eth0" });
+    slow.release();
+    await d.leave(ctx, n, ep("e2", 3), { ...sb, id: "sb2" });
+    await d.deleteNetwork(ctx, n);
+    expect(doomed(state)).toEqual([]);
+  });
+
   it("restore deletes the veths a previous daemon doomed but did not delete, and forgets them", async () => {
     const kernel = createFakeKernel();
     const state = memoryState();

@@ -65,16 +65,15 @@ export async function checkHostVethFree(ctx: DriverContext, name: string): Promi
   }
 }
 
-/**
- * The interface name inside the sandbox: the endpoint's ifname option (which must be free)
- * or `prefix` + the lowest index not in use there (eth0, eth1, …).
- */
 /** Names of the links in `netns`. */
 export async function linkNames(ctx: DriverContext, netns: NetnsPath): Promise<Set<string>> {
   return new Set((await ctx.kernel.links.list(netns)).map((l) => l.name));
 }
 
-/** The sandbox-side interface name: `wanted`, or the first free `<prefix>N` among `names` (the links in `netns`). */
+/**
+ * The interface name inside the sandbox: the endpoint's ifname option (which must be free)
+ * or `prefix` + the lowest index not in use there (eth0, eth1, …); `names` are the links in `netns`.
+ */
 export function containerIfname(netns: NetnsPath, names: ReadonlySet<string>, wanted: string | null, prefix: string): string {
   if (wanted !== null) {
     if (names.has(wanted)) {

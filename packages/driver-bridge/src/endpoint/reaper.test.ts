@@ -34,20 +34,26 @@ function slowDeletes(kernel: FakeKernel) {
   };
 }
 
+/** A network and sandbox c1 whose endpoint e1 joined and left; the veth's delete hangs until `slow.release()`. */
+async function leftWhileDeleteHangs() {
+  const kernel = createFakeKernel();
+  const state = memoryState();
+  const ctx = context(kernel, state);
+  const d = createBridgeDriver({ userlandProxy: false });
+  await d.createNetwork(ctx, n);
+  const sb = sandbox(await kernel.netns.create("c1"));
+  await d.join(ctx, n, ep("e1", 2), sb);
+  const slow = slowDeletes(kernel);
+  await d.leave(ctx, n, ep("e1", 2), sb);
+  return { kernel, state, ctx, d, sb, slow };
+}
+
 const hostVeths = (k: FakeKernel) => k.snapshot().namespaces[k.hostNetns]!.links.filter((l) => l.kind === "veth");
 const doomed = (s: { data: Map<string, unknown> }) => [...s.data.keys()].filter((k) => k.startsWith("doomed/"));
 
 describe("bridge driver: veth deletion through the reaper", () => {
   it("leave takes the host end down, records it doomed and returns before the delete; a rejoin waits for it and gets eth0 again", async () => {
-    const kernel = createFakeKernel();
-    const state = memoryState();
-    const ctx = context(kernel, state);
-    const d = createBridgeDriver({ userlandProxy: false });
-    await d.createNetwork(ctx, n);
-    const sb = sandbox(await kernel.netns.create("c1"));
-    await d.join(ctx, n, ep("e1", 2), sb);
-    const slow = slowDeletes(kernel);
-    await d.leave(ctx, n, ep("e1", 2), sb);
+    const { kernel, state, ctx, d, sb, slow } = await leftWhileDeleteHangs();
     // Leave returned while the kernel still deletes: the container is already off the bridge,
     // the endpoint is forgotten, and a crash now finds the doomed record.
     expect(hostVeths(kernel)).toMatchObject([{ up: false, master: "br-aaaabbbbcccc" }]);
@@ -69,15 +75,7 @@ describe("bridge driver: veth deletion through the reaper", () => {
   });
 
   it("a join into a new namespace at the same path does not wait for the old one's veth", async () => {
-    const kernel = createFakeKernel();
-    const state = memoryState();
-    const ctx = context(kernel, state);
-    const d = createBridgeDriver({ userlandProxy: false });
-    await d.createNetwork(ctx, n);
-    const sb = sandbox(await kernel.netns.create("c1"));
-    await d.join(ctx, n, ep("e1", 2), sb);
-    const slow = slowDeletes(kernel);
-    await d.leave(ctx, n, ep("e1", 2), sb);
+    const { kernel, state, ctx, d, sb, slow } = await leftWhileDeleteHangs();
     // The container's namespace goes and a new one is made under the same path (a bench, or a
     // runtime that names namespaces after the container): its eth0 is free at once.
     await kernel.netns.delete(sb.netns);

@@ -81,6 +81,7 @@ export class NetlinkSocket {
    */
   batch(messages: readonly Buffer[]): Promise<Reply> {
     return new Promise<Reply[]>((resolve, reject) => {
+      // Queued like a dump, so no other request is coalesced into its datagram.
       this.queue.push({ messages, dump: true, batch: true, resolve, reject });
       this.pump();
     }).then((replies) => replies[0]!);

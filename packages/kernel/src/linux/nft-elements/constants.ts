@@ -27,13 +27,11 @@ export const NFTA_VERDICT_CHAIN = 2;
 
 /** Set flags the fast path does not encode (ranges, timeouts, expressions): libnftables handles those. */
 export const NFT_SET_ANONYMOUS = 0x1;
-export const NFT_SET_CONSTANT = 0x2;
 export const NFT_SET_INTERVAL = 0x4;
 export const NFT_SET_MAP = 0x8;
 export const NFT_SET_TIMEOUT = 0x10;
 export const NFT_SET_EVAL = 0x20;
 export const NFT_SET_OBJECT = 0x40;
-export const NFT_SET_CONCAT = 0x80;
 export const NFT_SET_EXPR = 0x100;
 
 /** NFTA_SET_DATA_TYPE of a verdict map. */

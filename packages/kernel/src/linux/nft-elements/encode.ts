@@ -5,25 +5,15 @@
  * libnftables, so the fast path never guesses.
  */
 import { isIP } from "node:net";
+import ipaddr from "ipaddr.js";
+import { IP_PROTOCOLS } from "../rtnetlink/constants.js";
 import { attr, attrString, nested } from "../rtnetlink/encode.js";
 import * as k from "./constants.js";
 import { FIELD_LEN, type FieldType, type SetShape } from "./set-info.js";
 
-const PROTOCOLS: Readonly<Record<string, number>> = { tcp: 6, udp: 17, sctp: 132, icmp: 1, icmpv6: 58 };
+const PROTOCOLS: Readonly<Record<string, number>> = { ...IP_PROTOCOLS, icmp: 1, icmpv6: 58 };
 const VERDICTS: Readonly<Record<string, number>> = { accept: k.NF_ACCEPT, drop: k.NF_DROP, continue: k.NFT_CONTINUE, return: k.NFT_RETURN };
 const CHAIN = /^[A-Za-z_][A-Za-z0-9_.-]{0,255}$/;
-
-function ipv6Bytes(text: string): Buffer | null {
-  if (isIP(text) !== 6 || text.includes(".") || text.includes("%")) return null;
-  const [head, tail] = text.includes("::") ? (text.split("::") as [string, string]) : [text, undefined];
-  const left = head === "" ? [] : head.split(":");
-  const right = tail === undefined || tail === "" ? [] : tail.split(":");
-  const groups = tail === undefined ? left : [...left, ...Array<string>(8 - left.length - right.length).fill("0"), ...right];
-  if (groups.length !== 8) return null;
-  const out = Buffer.alloc(16);
-  groups.forEach((g, i) => out.writeUInt16BE(parseInt(g, 16), i * 2));
-  return out;
-}
 
 /** One field's value bytes, or null when the text is not a plain value of that type. */
 export function fieldBytes(type: FieldType, text: string): Buffer | null {
@@ -31,7 +21,8 @@ export function fieldBytes(type: FieldType, text: string): Buffer | null {
     case "ipv4_addr":
       return isIP(text) === 4 ? Buffer.from(text.split(".").map(Number)) : null;
     case "ipv6_addr":
-      return ipv6Bytes(text);
+      // Embedded IPv4 and zone ids are left to libnftables.
+      return isIP(text) === 6 && !text.includes(".") && !text.includes("%") ? Buffer.from(ipaddr.IPv6.parse(text).toByteArray()) : null;
     case "inet_proto": {
       const n = PROTOCOLS[text] ?? (/^\d{1,3}$/.test(text) ? Number(text) : -1);
       return n >= 0 && n <= 255 ? Buffer.from([n]) : null;

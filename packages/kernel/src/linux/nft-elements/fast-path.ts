@@ -10,6 +10,7 @@ import type { NftTableRef } from "@netd/driverapi";
 import { NETLINK_NETFILTER } from "@netd/netlink-native";
 import { NLM_F_ACK, NLM_F_CREATE, NLM_F_REQUEST, NFNL_SUBSYS_NFTABLES } from "../rtnetlink/constants.js";
 import { attrString, message, nested } from "../rtnetlink/encode.js";
+import { nfgenmsg } from "../rtnetlink/messages.js";
 import type { NetlinkSocket, SocketCache } from "../socket-cache.js";
 import * as k from "./constants.js";
 import { elementAttr } from "./encode.js";
@@ -48,8 +49,9 @@ export class ElementFastPath {
     const requests: Buffer[] = [];
     for (const ch of changes) {
       const family = k.NFPROTO[ch.table.family];
-      const shape = family === undefined ? null : await this.shape(sock, netns, family, ch.table.name, ch.set);
-      if (family === undefined || shape === null) return false;
+      if (family === undefined) return false;
+      const shape = await this.shape(sock, netns, family, ch.table.name, ch.set);
+      if (shape === null) return false;
       const elems: Buffer[] = [];
       for (const text of ch.elements) {
         const e = elementAttr(shape, text, ch.op === "delete");
@@ -58,7 +60,7 @@ export class ElementFastPath {
       }
       for (let at = 0; at < elems.length; at += PER_MESSAGE) {
         requests.push(
-          message(nftType(ch.op === "add" ? k.NFT_MSG_NEWSETELEM : k.NFT_MSG_DELSETELEM), NLM_F_REQUEST | (ch.op === "add" ? NLM_F_CREATE : 0), Buffer.from([family, 0, 0, 0]), [
+          message(nftType(ch.op === "add" ? k.NFT_MSG_NEWSETELEM : k.NFT_MSG_DELSETELEM), NLM_F_REQUEST | (ch.op === "add" ? NLM_F_CREATE : 0), nfgenmsg(family), [
             attrString(k.NFTA_SET_ELEM_LIST_TABLE, ch.table.name),
             attrString(k.NFTA_SET_ELEM_LIST_SET, ch.set),
             nested(k.NFTA_SET_ELEM_LIST_ELEMENTS, elems.slice(at, at + PER_MESSAGE)),

@@ -6,6 +6,7 @@
 import { NLM_F_ACK, NLM_F_REQUEST, NFNL_SUBSYS_NFTABLES } from "../rtnetlink/constants.js";
 import { attrString as readString, parseAttrs } from "../rtnetlink/decode.js";
 import { attrString, message } from "../rtnetlink/encode.js";
+import { nfgenmsg } from "../rtnetlink/messages.js";
 import * as k from "./constants.js";
 
 /** One field of a key or of a map's data. */
@@ -48,7 +49,7 @@ export function fieldsOf(type: number, len: number): FieldType[] | null {
 
 /** NFT_MSG_GETSET for one set of a table. */
 export function getSetRequest(family: number, table: string, set: string): Buffer {
-  return message((NFNL_SUBSYS_NFTABLES << 8) | k.NFT_MSG_GETSET, NLM_F_REQUEST | NLM_F_ACK, Buffer.from([family, 0, 0, 0]), [
+  return message((NFNL_SUBSYS_NFTABLES << 8) | k.NFT_MSG_GETSET, NLM_F_REQUEST | NLM_F_ACK, nfgenmsg(family), [
     attrString(k.NFTA_SET_TABLE, table),
     attrString(k.NFTA_SET_NAME, set),
   ]);

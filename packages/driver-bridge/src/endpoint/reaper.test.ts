@@ -34,8 +34,8 @@ function slowDeletes(kernel: FakeKernel) {
   };
 }
 
-/** A network and sandbox c1 whose endpoint e1 joined and left; the veth's delete hangs until `slow.release()`. */
-async function leftWhileDeleteHangs() {
+/** A network and sandbox c1 with endpoint e1 joined. */
+async function joinedE1() {
   const kernel = createFakeKernel();
   const state = memoryState();
   const ctx = context(kernel, state);
@@ -43,9 +43,15 @@ async function leftWhileDeleteHangs() {
   await d.createNetwork(ctx, n);
   const sb = sandbox(await kernel.netns.create("c1"));
   await d.join(ctx, n, ep("e1", 2), sb);
-  const slow = slowDeletes(kernel);
-  await d.leave(ctx, n, ep("e1", 2), sb);
-  return { kernel, state, ctx, d, sb, slow };
+  return { kernel, state, ctx, d, sb };
+}
+
+/** {@link joinedE1} after e1 left; the veth's delete hangs until `slow.release()`. */
+async function leftWhileDeleteHangs() {
+  const w = await joinedE1();
+  const slow = slowDeletes(w.kernel);
+  await w.d.leave(w.ctx, n, ep("e1", 2), w.sb);
+  return { ...w, slow };
 }
 
 const hostVeths = (k: FakeKernel) => k.snapshot().namespaces[k.hostNetns]!.links.filter((l) => l.kind === "veth");
@@ -89,13 +95,7 @@ describe("bridge driver: veth deletion through the reaper", () => {
   });
 
   it("restore deletes the veths a previous daemon doomed but did not delete, and forgets them", async () => {
-    const kernel = createFakeKernel();
-    const state = memoryState();
-    const ctx = context(kernel, state);
-    const d = createBridgeDriver({ userlandProxy: false });
-    await d.createNetwork(ctx, n);
-    const sb = sandbox(await kernel.netns.create("c1"));
-    await d.join(ctx, n, ep("e1", 2), sb);
+    const { kernel, state, ctx, d, sb } = await joinedE1();
     const slow = slowDeletes(kernel); // never released: the daemon "dies" with the delete pending
     void d.leave(ctx, n, ep("e1", 2), sb);
     await new Promise((r) => setTimeout(r, 20));

@@ -3,10 +3,10 @@
  * category `invalid` naming the value and what is allowed.
  */
 import { isAbsolute } from "node:path";
-import ipaddr from "ipaddr.js";
 import type { IpFamily } from "@netd/driverapi";
 import { IFNAME_RULE, interfaceNameProblem } from "@netd/driverapi";
 import { kernelError } from "./errors.js";
+import { parseIp } from "./ip-text.js";
 
 /** The shared interface-name rule of @netd/driverapi (stricter than dev_valid_name: no '%'). */
 export function validateIfName(name: unknown, what = "interface name"): string {
@@ -43,20 +43,13 @@ export interface ParsedCidr {
   readonly text: string;
 }
 
-function parseAddr(value: string): ipaddr.IPv4 | ipaddr.IPv6 | null {
-  if (ipaddr.IPv4.isValidFourPartDecimal(value)) return ipaddr.IPv4.parse(value);
-  if (value.includes(":") && ipaddr.IPv6.isValid(value) && !value.includes("%")) return ipaddr.IPv6.parse(value);
-  return null;
-}
-
 /** An address without prefix ("10.0.0.1", "fd00::1"). */
 export function validateIp(value: unknown, what = "address", family?: IpFamily): ParsedCidr {
-  const addr = typeof value === "string" ? parseAddr(value) : null;
-  const fam: IpFamily | undefined = addr ? (addr.kind() === "ipv4" ? 4 : 6) : undefined;
-  if (!addr || (family !== undefined && fam !== family)) {
+  const addr = typeof value === "string" ? parseIp(value) : null;
+  if (!addr || (family !== undefined && addr.family !== family)) {
     throw kernelError("INVALID_ADDRESS", `${what} ${JSON.stringify(value)} is not a valid IPv${family ?? "4 or IPv6"} address`, "write it like 10.0.0.1 or fd00::1", { value });
   }
-  return { family: fam!, bytes: Buffer.from(addr.toByteArray()), prefix: fam === 4 ? 32 : 128, text: addr.toString() };
+  return { family: addr.family, bytes: addr.bytes, prefix: addr.family === 4 ? 32 : 128, text: addr.text };
 }
 
 /** An address with prefix length ("10.0.0.2/24"). */
@@ -64,14 +57,12 @@ export function validateCidr(value: unknown, what = "address", family?: IpFamily
   const str = typeof value === "string" ? value : "";
   const slash = str.indexOf("/");
   const prefixText = str.slice(slash + 1);
-  const addr = slash > 0 ? parseAddr(str.slice(0, slash)) : null;
-  const max = addr?.kind() === "ipv4" ? 32 : 128;
+  const addr = slash > 0 ? parseIp(str.slice(0, slash)) : null;
   const prefix = Number(prefixText);
-  const fam: IpFamily = addr?.kind() === "ipv4" ? 4 : 6;
-  if (!addr || !/^\d{1,3}$/.test(prefixText) || prefix > max || (family !== undefined && fam !== family)) {
+  if (!addr || !/^\d{1,3}$/.test(prefixText) || prefix > (addr.family === 4 ? 32 : 128) || (family !== undefined && addr.family !== family)) {
     throw kernelError("INVALID_ADDRESS", `${what} ${JSON.stringify(value)} is not a valid IPv${family ?? "4 or IPv6"} address with prefix`, "write it like 10.0.0.2/24 or fd00::2/64", { value });
   }
-  return { family: fam, bytes: Buffer.from(addr.toByteArray()), prefix, text: `${addr.toString()}/${prefix}` };
+  return { family: addr.family, bytes: addr.bytes, prefix, text: `${addr.text}/${prefix}` };
 }
 
 export function validateMtu(mtu: unknown): number {

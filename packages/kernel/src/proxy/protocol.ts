@@ -4,8 +4,8 @@
  * (packages/netlink-native/proxy/control.c); both sides refuse what the other would.
  */
 import type { UserlandProxySpec } from "@netd/driverapi";
-import ipaddr from "ipaddr.js";
 import { kernelError } from "../linux/errors.js";
+import { parseIp } from "../linux/ip-text.js";
 
 /** A binding as netd-proxy lists it. */
 export interface ProxyBindingInfo {
@@ -36,9 +36,7 @@ export interface ProxyBindingStats extends ProxyBindingInfo {
 }
 
 function canonicalIp(value: string): string | null {
-  if (ipaddr.IPv4.isValidFourPartDecimal(value)) return ipaddr.IPv4.parse(value).toString();
-  if (value.includes(":") && !value.includes("%") && ipaddr.IPv6.isValid(value)) return ipaddr.IPv6.parse(value).toString();
-  return null;
+  return parseIp(value)?.text ?? null;
 }
 
 function validPort(p: number): boolean {

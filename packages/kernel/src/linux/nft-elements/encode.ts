@@ -4,8 +4,7 @@
  * Anything this does not recognise returns null and the caller leaves the change to
  * libnftables, so the fast path never guesses.
  */
-import { isIP } from "node:net";
-import ipaddr from "ipaddr.js";
+import { parseIPv4, parseIPv6 } from "../ip-text.js";
 import { IP_PROTOCOLS } from "../rtnetlink/constants.js";
 import { attr, attrString, nested } from "../rtnetlink/encode.js";
 import * as k from "./constants.js";
@@ -19,10 +18,10 @@ const CHAIN = /^[A-Za-z_][A-Za-z0-9_.-]{0,255}$/;
 export function fieldBytes(type: FieldType, text: string): Buffer | null {
   switch (type) {
     case "ipv4_addr":
-      return isIP(text) === 4 ? Buffer.from(text.split(".").map(Number)) : null;
+      return parseIPv4(text);
     case "ipv6_addr":
       // Embedded IPv4 and zone ids are left to libnftables.
-      return isIP(text) === 6 && !text.includes(".") && !text.includes("%") ? Buffer.from(ipaddr.IPv6.parse(text).toByteArray()) : null;
+      return text.includes(".") ? null : parseIPv6(text);
     case "inet_proto": {
       const n = PROTOCOLS[text] ?? (/^\d{1,3}$/.test(text) ? Number(text) : -1);
       return n >= 0 && n <= 255 ? Buffer.from([n]) : null;

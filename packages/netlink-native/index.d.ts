@@ -106,7 +106,13 @@ export declare function createNetns(name: string): Promise<NsPath>;
  */
 export declare function deleteNetns(path: NsPath): Promise<boolean>;
 
-/** True if `path` can be opened and is a network namespace (NS_GET_NSTYPE). */
+/**
+ * True if `path` can be opened and is a network namespace (NS_GET_NSTYPE). Like
+ * {@link netnsIdentity} and {@link openNetns}, it runs on the calling thread (the promise is
+ * settled when it returns) for /proc/PID/ns/net and direct children of /run/netns,
+ * /var/run/netns and (/var)/run/docker/netns, where namespaces live on kernel filesystems; other
+ * paths could be on a slow filesystem and go to the libuv pool. A FIFO never blocks (O_NONBLOCK).
+ */
 export declare function isNetns(path: string): Promise<boolean>;
 
 /**
@@ -155,6 +161,8 @@ export declare function trimMalloc(): boolean;
  * IPv6 ones v6-only. Resolves to the descriptor (close-on-exec), which the caller hands
  * to netd-proxy with {@link controlRequest} and then closes with {@link closeFd}.
  * Rejects with the bind error (`code` "EADDRINUSE", "EADDRNOTAVAIL", ...); nothing stays open then.
+ * In the process's own namespace it runs on the calling thread (settled when it returns);
+ * in another, on a pool thread that enters it.
  */
 export declare function bindSocket(protocol: "tcp" | "udp", ip: string, port: number, nsPath?: NsPath | null): Promise<number>;
 

@@ -23,24 +23,29 @@ void ExecuteCb(napi_env, void* data) {
   st->task->Execute();
 }
 
+// Settles `deferred` with the outcome of an executed `task`.
+void Settle(napi_env env, napi_deferred deferred, Task* task) {
+  if (task->error.err != 0) {
+    napi_reject_deferred(env, deferred, MakeError(env, task->error));
+    return;
+  }
+  napi_value v = task->Resolve(env);
+  if (v == nullptr) {
+    // Resolve threw (e.g. out of memory); hand the pending exception to the promise.
+    napi_value exc;
+    napi_get_and_clear_last_exception(env, &exc);
+    napi_reject_deferred(env, deferred, exc);
+  } else {
+    napi_resolve_deferred(env, deferred, v);
+  }
+}
+
 void CompleteCb(napi_env env, napi_status status, void* data) {
   auto* st = static_cast<AsyncState*>(data);
   if (status != napi_ok) {
     st->task->error = SysError{ECANCELED, "async_work", "the operation was cancelled"};
   }
-  if (st->task->error.err != 0) {
-    napi_reject_deferred(env, st->deferred, MakeError(env, st->task->error));
-  } else {
-    napi_value v = st->task->Resolve(env);
-    if (v == nullptr) {
-      // Resolve threw (e.g. out of memory); hand the pending exception to the promise.
-      napi_value exc;
-      napi_get_and_clear_last_exception(env, &exc);
-      napi_reject_deferred(env, st->deferred, exc);
-    } else {
-      napi_resolve_deferred(env, st->deferred, v);
-    }
-  }
+  Settle(env, st->deferred, st->task);
   napi_delete_async_work(env, st->work);
   delete st->task;
   delete st;
@@ -94,6 +99,16 @@ napi_value RunAsync(napi_env env, const char* name, Task* task) {
   return promise;
 }
 
+napi_value RunNow(napi_env env, Task* task) {
+  napi_deferred deferred;
+  napi_value promise;
+  napi_create_promise(env, &deferred, &promise);
+  task->Execute();
+  Settle(env, deferred, task);
+  delete task;
+  return promise;
+}
+
 napi_value MakeError(napi_env env, const SysError& e) {
   std::string text = e.message.empty() ? std::string(strerror(e.err)) : e.message;
   std::string full = e.syscall + ": " + text + " (errno " + std::to_string(e.err) + ")";
@@ -115,6 +130,10 @@ napi_value ThrowType(napi_env env, const std::string& message) {
 }
 
 bool RunInNetns(const std::string& nsPath, SysError& error, const std::function<void()>& fn) {
+  if (nsPath.empty()) {
+    fn();
+    return true;
+  }
   bool ok = true;
   std::thread worker([&]() {
     if (!nsPath.empty()) {

@@ -29,6 +29,11 @@ struct Task {
 // Queues `task` on the libuv pool and returns a Promise settled by it. Takes ownership.
 napi_value RunAsync(napi_env env, const char* name, Task* task);
 
+// Executes `task` on the calling (JS) thread and returns a Promise already settled by it.
+// Only for tasks whose system calls return at once (no waiting in the kernel, no slow
+// filesystem): it saves the two thread wake-ups of a pool hand-off. Takes ownership.
+napi_value RunNow(napi_env env, Task* task);
+
 // Builds an Error with `errno`, `code` (E-name) and `syscall` properties.
 napi_value MakeError(napi_env env, const SysError& e);
 
@@ -36,8 +41,8 @@ napi_value MakeError(napi_env env, const SysError& e);
 napi_value ThrowType(napi_env env, const std::string& message);
 
 // Runs `fn` on a fresh std::thread that has first entered the network namespace at
-// `nsPath` (empty: stay in the process's namespace). The calling thread never changes
-// namespace. Returns false with `error` set if opening or entering the namespace fails.
+// `nsPath` (empty: runs `fn` on the calling thread, in the process's namespace). The calling
+// thread never changes namespace. Returns false with `error` set if opening or entering the namespace fails.
 bool RunInNetns(const std::string& nsPath, SysError& error, const std::function<void()>& fn);
 
 // Argument helpers; they throw a TypeError and return false on a wrong type.

@@ -90,7 +90,9 @@ napi_value BindSocket(napi_env env, napi_callback_info info) {
     return ThrowType(env, "protocol must be tcp or udp and port 1..65535");
   }
   t->port = static_cast<int>(port);
-  return RunAsync(env, "bindSocket", t);
+  // In the daemon's own namespace, socket/bind/listen return at once: no pool hand-off, and no
+  // thread to setns in.
+  return t->ns.empty() ? RunNow(env, t) : RunAsync(env, "bindSocket", t);
 }
 
 // controlConnect(path, timeoutMs) -> fd of a SOCK_SEQPACKET unix socket with send/receive timeouts.

@@ -130,7 +130,7 @@ struct CheckTask : Task {
   bool isNetns = false;
 
   void Execute() override {
-    int fd = open(path.c_str(), O_RDONLY | O_CLOEXEC);
+    int fd = open(path.c_str(), O_RDONLY | O_CLOEXEC | O_NONBLOCK);
     if (fd < 0) return;
     isNetns = ioctl(fd, NS_GET_NSTYPE) == CLONE_NEWNET;
     close(fd);
@@ -150,7 +150,7 @@ struct IdentityTask : Task {
   std::string identity;
 
   void Execute() override {
-    int fd = open(path.c_str(), O_RDONLY | O_CLOEXEC);
+    int fd = open(path.c_str(), O_RDONLY | O_CLOEXEC | O_NONBLOCK);
     if (fd < 0) return;
     struct stat st;
     if (ioctl(fd, NS_GET_NSTYPE) == CLONE_NEWNET && fstat(fd, &st) == 0) {
@@ -177,7 +177,7 @@ struct OpenTask : Task {
   int fd = -1;
 
   void Execute() override {
-    fd = open(path.c_str(), O_RDONLY | O_CLOEXEC);
+    fd = open(path.c_str(), O_RDONLY | O_CLOEXEC | O_NONBLOCK);
     if (fd >= 0 && ioctl(fd, NS_GET_NSTYPE) != CLONE_NEWNET) {
       close(fd);
       fd = -1;
@@ -249,8 +249,24 @@ napi_value CreateNetns(napi_env env, napi_callback_info info) {
   return RunAsync(env, "netd.createNetns", t);
 }
 
+// Where namespaces live on kernel-backed filesystems: /proc/PID/ns/net (procfs) and the
+// nsfs bind mounts under the runtimes' /run directories (tmpfs). open/ioctl/fstat there
+// return at once, so these checks run on the JS thread. Any other path could be on a slow
+// or hung filesystem (FUSE, NFS; /proc/PID/root/… leads into other mounts) and goes to the pool.
+bool OnKernelFs(const std::string& path) {
+  if (path.find("/..") != std::string::npos || path.find("//") != std::string::npos) return false;
+  static const char* const kRunDirs[] = {"/run/netns/", "/var/run/netns/", "/run/docker/netns/", "/var/run/docker/netns/"};
+  for (const char* dir : kRunDirs) {
+    size_t n = strlen(dir);
+    if (path.size() > n && path.compare(0, n, dir) == 0 && path.find('/', n) == std::string::npos) return true;
+  }
+  if (path.rfind("/proc/", 0) != 0 || path.size() < 14 || path.compare(path.size() - 7, 7, "/ns/net") != 0) return false;
+  std::string pid = path.substr(6, path.size() - 13);
+  return pid == "self" || pid == "thread-self" || (!pid.empty() && pid.find_first_not_of("0123456789") == std::string::npos);
+}
+
 template <typename T>
-napi_value PathCall(napi_env env, napi_callback_info info, const char* name) {
+napi_value PathCall(napi_env env, napi_callback_info info, const char* name, bool quick = false) {
   size_t argc = 1;
   napi_value argv[1];
   napi_get_cb_info(env, info, &argc, argv, nullptr, nullptr);
@@ -259,13 +275,14 @@ napi_value PathCall(napi_env env, napi_callback_info info, const char* name) {
     delete t;
     return ThrowType(env, std::string(name) + "(path): path must be a non-empty string");
   }
+  if (quick && OnKernelFs(t->path)) return RunNow(env, t);
   return RunAsync(env, name, t);
 }
 
 napi_value DeleteNetns(napi_env env, napi_callback_info info) { return PathCall<DeleteTask>(env, info, "deleteNetns"); }
-napi_value IsNetns(napi_env env, napi_callback_info info) { return PathCall<CheckTask>(env, info, "isNetns"); }
-napi_value OpenNetns(napi_env env, napi_callback_info info) { return PathCall<OpenTask>(env, info, "openNetns"); }
-napi_value NetnsIdentity(napi_env env, napi_callback_info info) { return PathCall<IdentityTask>(env, info, "netnsIdentity"); }
+napi_value IsNetns(napi_env env, napi_callback_info info) { return PathCall<CheckTask>(env, info, "isNetns", true); }
+napi_value OpenNetns(napi_env env, napi_callback_info info) { return PathCall<OpenTask>(env, info, "openNetns", true); }
+napi_value NetnsIdentity(napi_env env, napi_callback_info info) { return PathCall<IdentityTask>(env, info, "netnsIdentity", true); }
 
 napi_value FileCall(napi_env env, napi_callback_info info, bool write) {
   size_t argc = 3;

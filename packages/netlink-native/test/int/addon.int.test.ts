@@ -2,7 +2,10 @@
 // with the prefix "nn<random>" and deletes afterwards.
 import { execFileSync } from "node:child_process";
 import { randomBytes } from "node:crypto";
-import { closeSync, existsSync, fstatSync, statSync } from "node:fs";
+import { closeSync, existsSync, fstatSync, mkdtempSync, openSync, rmSync, statSync } from "node:fs";
+import { open } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import * as native from "../../index.js";
 
@@ -140,5 +143,38 @@ describe("netlink-native", () => {
     expect(missing.rc).not.toBe(0);
     expect(missing.err).toContain("No such file or directory");
     await expect(native.nftRun("list tables", { netns: "/nonexistent" })).rejects.toMatchObject({ code: "ENOENT" });
+  });
+
+  it("checks namespace paths and binds host sockets on the calling thread, without the pool, and never blocks on a FIFO", async () => {
+    // Occupy all four libuv pool threads with opens of a FIFO that has no writer yet: a call
+    // that needed the pool could not settle until they are released.
+    const dir = mkdtempSync(join(tmpdir(), "nn-pool-"));
+    const blocker = join(dir, "fifo");
+    execFileSync("mkfifo", [blocker]);
+    const fifoInRun = `/run/netns/${name}-fifo`;
+    execFileSync("mkfifo", [fifoInRun]);
+    const stuck = Array.from({ length: 4 }, () => open(blocker, "r"));
+    try {
+      await new Promise((r) => setTimeout(r, 50));
+      const quick = async <T>(p: Promise<T>): Promise<T> => Promise.race([p, new Promise<never>((_, reject) => setTimeout(() => reject(new Error("waited for the pool")), 1000))]);
+      expect(await quick(native.isNetns(path))).toBe(true);
+      expect(await quick(native.isNetns("/proc/self/ns/net"))).toBe(true);
+      expect(await quick(native.netnsIdentity(`/proc/${process.pid}/ns/net`))).toMatch(/^\d+:\d+$/);
+      expect(await quick(native.isNetns(fifoInRun))).toBe(false);
+      expect(await quick(native.openNetns(fifoInRun))).toBeNull();
+      const fd = await quick(native.openNetns(path));
+      closeSync(fd!);
+      // Loopback only; a port taken by someone else still answers at once (EADDRINUSE).
+      const sock = await quick(native.bindSocket("tcp", "127.0.0.1", 0x7000 + Math.floor(Math.random() * 0x800), null).catch((e: { code?: string }) => (e.code === "EADDRINUSE" ? -1 : Promise.reject(e))));
+      if (sock >= 0) native.closeFd(sock);
+      // Elsewhere (here /tmp, which could be a slow filesystem) the pool is used.
+      await expect(quick(native.isNetns(join(dir, "x")))).rejects.toThrow("waited for the pool");
+    } finally {
+      // A writer's open releases the blocked readers.
+      closeSync(openSync(blocker, "w"));
+      for (const h of await Promise.all(stuck)) await h.close();
+      rmSync(dir, { recursive: true, force: true });
+      rmSync(fifoInRun, { force: true });
+    }
   });
 });

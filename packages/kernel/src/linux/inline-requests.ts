@@ -1,8 +1,10 @@
 /**
- * Which rtnetlink requests may go out from the JS thread (netlink-native's transactInline):
- * those the kernel answers inside sendto without waiting. Everything else (dumps, link
- * deletes, links taken down, master and namespace changes) goes through the libuv pool.
+ * Which netlink requests may go out from the JS thread (netlink-native's transactInline):
+ * those the kernel answers inside sendto without waiting. Everything else (dumps in the
+ * daemon's namespace, link deletes, links taken down, master and namespace changes, nft rule
+ * and table changes) goes through the libuv pool.
  */
+import { NFNL_MSG_BATCH_BEGIN, NFNL_MSG_BATCH_END, NFT_MSG_DELSETELEM, NFT_MSG_GETSET, NFT_MSG_NEWSETELEM } from "./nft-elements/constants.js";
 import { IFF_UP, IFLA_MASTER, IFLA_NET_NS_FD, NLM_F_CREATE, NLM_F_DUMP, RTM_GETLINK, RTM_NEWADDR, RTM_NEWLINK, RTM_SETLINK } from "./rtnetlink/constants.js";
 
 /** Address, route and neighbour changes and gets: RTM_NEWADDR (20) … RTM_GETNEIGH (30). */
@@ -34,6 +36,37 @@ export function answeredInline(message: Buffer): boolean {
   const type = message.readUInt16LE(4);
   const flags = message.readUInt16LE(6);
   if ((flags & NLM_F_DUMP) === NLM_F_DUMP) return false;
+  return routeChangeInline(type, flags, message);
+}
+
+/**
+ * answeredInline, plus link dumps: in a sandbox's namespace (a handful of links) the kernel
+ * fills the whole dump inside sendto and the following reads. Not for the daemon's namespace,
+ * where a dump can list thousands of links.
+ */
+export function answeredInlineInSandbox(message: Buffer): boolean {
+  const type = message.readUInt16LE(4);
+  const flags = message.readUInt16LE(6);
+  if ((flags & NLM_F_DUMP) === NLM_F_DUMP) return type === RTM_GETLINK;
+  return routeChangeInline(type, flags, message);
+}
+
+const NFT_SUBSYS = 10 << 8;
+/** Batch delimiters, a single set's get, and set element changes (nft-elements' batches). */
+const NFT_INLINE = new Set([NFNL_MSG_BATCH_BEGIN, NFNL_MSG_BATCH_END, NFT_SUBSYS | NFT_MSG_GETSET, NFT_SUBSYS | NFT_MSG_NEWSETELEM, NFT_SUBSYS | NFT_MSG_DELSETELEM]);
+
+/**
+ * True for nfnetlink messages the kernel answers inside sendto: element changes commit under
+ * the nftables mutex and free what they replace after an RCU grace period in a work item
+ * (since Linux 4.20), so neither the sender nor the batch waits. Dumps and rule, chain,
+ * table and set changes go to the pool.
+ */
+export function nftAnsweredInline(message: Buffer): boolean {
+  const flags = message.readUInt16LE(6);
+  return (flags & NLM_F_DUMP) !== NLM_F_DUMP && NFT_INLINE.has(message.readUInt16LE(4));
+}
+
+function routeChangeInline(type: number, flags: number, message: Buffer): boolean {
   if (type === RTM_GETLINK) return true;
   if (type === RTM_NEWLINK) return (flags & NLM_F_CREATE) !== 0;
   if (type === RTM_SETLINK) return quickLinkChange(message);

@@ -6,7 +6,7 @@ import { closeSync } from "node:fs";
 import { resolve } from "node:path";
 import * as native from "@netd/netlink-native";
 import { kernelError } from "./errors.js";
-import { answeredInline } from "./inline-requests.js";
+import { answeredInline, answeredInlineInSandbox, nftAnsweredInline } from "./inline-requests.js";
 import { NLMSG_DONE, NLMSG_ERROR } from "./rtnetlink/constants.js";
 import { parseMessages, parseStatus, type NlMessage, type NlStatus } from "./rtnetlink/decode.js";
 
@@ -54,8 +54,8 @@ export class NetlinkSocket {
     private readonly fd: number,
     /** The namespace path, for messages. */
     readonly netns: string,
-    /** NETLINK_ROUTE: requests rtnetlink answers inside sendto skip the libuv pool. */
-    private readonly route = false,
+    /** Which requests the kernel answers inside sendto: they skip the libuv pool (inline-requests.ts). */
+    private readonly inline: (message: Buffer) => boolean = () => false,
   ) {}
 
   /**
@@ -129,7 +129,7 @@ export class NetlinkSocket {
       // Most of a join's requests are answered before sendto returns: sent from this thread
       // they cost no pool hand-off (two thread wake-ups), and never queue behind the store's
       // fdatasync on the pool.
-      if (this.route && all.every(answeredInline)) {
+      if (all.every(this.inline)) {
         const now = native.transactInline(this.fd, request);
         datagrams = Array.isArray(now) ? now : await now;
       } else {
@@ -303,5 +303,6 @@ async function open(path: string, protocol: number, timeoutMs: number | undefine
     if (!host && typeof syscall === "string" && (syscall.startsWith("open ") || syscall.startsWith("setns "))) throw notNetns(path);
     throw e;
   }
-  return new NetlinkSocket(fd, path, protocol === native.NETLINK_ROUTE);
+  const inline = protocol === native.NETLINK_NETFILTER ? nftAnsweredInline : protocol !== native.NETLINK_ROUTE ? undefined : host ? answeredInline : answeredInlineInSandbox;
+  return new NetlinkSocket(fd, path, inline);
 }

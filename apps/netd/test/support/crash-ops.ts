@@ -94,8 +94,14 @@ export async function inconsistencies(
   // A network named by the bridge-name option (the default network `bridge` is netd0) keeps that name.
   expect("bridges", bridges, state.networks.map((n) => n.Options?.["com.docker.network.bridge.name"] ?? `br-${n.Id.slice(0, 12)}`).sort());
   const endpoints = state.sandboxes.flatMap((sb) => Object.values(sb.Networks ?? {}));
-  const veths = ((await w.host.ipJson(["link", "show", "type", "veth"])) as Array<{ ifname: string }>).filter((l) => l.ifname !== "up0");
-  expect("veths", veths.length, endpoints.length);
+  // A leave answers once the host end is down and off the bridge; the veth itself goes in the
+  // background (its delete waits ~20 ms for an RCU grace period, one after another). So the
+  // veths that are up must match at once, and the rest must be gone within a few seconds.
+  const hostVeths = async () => ((await w.host.ipJson(["link", "show", "type", "veth"])) as Array<{ ifname: string; flags?: string[] }>).filter((l) => l.ifname !== "up0");
+  let veths = await hostVeths();
+  expect("veths up", veths.filter((l) => l.flags?.includes("UP")).length, endpoints.length);
+  for (const deadline = Date.now() + 10_000; veths.length > endpoints.length && Date.now() < deadline; veths = await hostVeths()) await new Promise((r) => setTimeout(r, 100));
+  expect("veths (after background deletes, 10 s at most)", veths.length, endpoints.length);
   const netns = await w.host.exec(["ls", "/run/netns"]);
   const ours = netns.stdout.split("\n").filter((n) => n.startsWith(`${prefix}-`) && !testNamespaces.includes(n)).sort();
   expect("namespaces", ours, state.sandboxes.map((sb) => sb.Netns.replace("/run/netns/", "")).sort());

@@ -259,6 +259,14 @@ export interface NftApi {
    * Kernel cannot tell, and watchers check the tables themselves every time.
    */
   generation?(netns: NetnsPath): Promise<number>;
+  /**
+   * Optional. A counter that moves when an nft transaction not made through this Kernel was
+   * committed in `netns` (and may move when the Kernel cannot tell whose a commit was): what a
+   * watcher for other people's changes polls, so that netd's own updates, which change
+   * {@link generation} with every attach, do not send it to list the tables. The first call
+   * for a namespace starts the count at 0. Absent: watchers use {@link generation}.
+   */
+  foreignChanges?(netns: NetnsPath): Promise<number>;
 }
 
 /** Connection tracking. */

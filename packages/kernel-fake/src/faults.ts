@@ -29,6 +29,7 @@ export const KERNEL_METHODS = [
   "nft.updateElements",
   "nft.listTable",
   "nft.generation",
+  "nft.foreignChanges",
   "conntrack.delete",
   "close",
 ] as const;
@@ -38,7 +39,7 @@ export type KernelMethod = (typeof KERNEL_METHODS)[number];
 
 /** The methods that change state; only these are recorded in `calls`. */
 export const MUTATING_METHODS: ReadonlySet<KernelMethod> = new Set<KernelMethod>(
-  KERNEL_METHODS.filter((m) => !/\.(get|list|exists|identity|listTable|generation)$/.test(m) && m !== "sysctl.get"),
+  KERNEL_METHODS.filter((m) => !/\.(get|list|exists|identity|listTable|generation|foreignChanges)$/.test(m) && m !== "sysctl.get"),
 );
 
 /** One call as seen by fault injection. */

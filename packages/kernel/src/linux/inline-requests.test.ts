@@ -47,7 +47,7 @@ describe("answeredInline: which requests skip the libuv pool", () => {
 
   it("on nfnetlink sends batch delimiters, set gets and element changes inline; dumps and rule or set changes go to the pool", () => {
     const nft = (type: number, flags = c.NLM_F_REQUEST) => message(type, flags, Buffer.alloc(4), []);
-    for (const m of [nft(nf.NFNL_MSG_BATCH_BEGIN), nft(nf.NFNL_MSG_BATCH_END), nft((10 << 8) | nf.NFT_MSG_NEWSETELEM, ack | c.NLM_F_CREATE), nft((10 << 8) | nf.NFT_MSG_DELSETELEM), nft((10 << 8) | nf.NFT_MSG_GETSET)]) {
+    for (const m of [nft(nf.NFNL_MSG_BATCH_BEGIN), nft(nf.NFNL_MSG_BATCH_END), nft((10 << 8) | nf.NFT_MSG_NEWSETELEM, ack | c.NLM_F_CREATE), nft((10 << 8) | nf.NFT_MSG_DELSETELEM), nft((10 << 8) | nf.NFT_MSG_GETSET), nft((10 << 8) | c.NFT_MSG_GETGEN)]) {
       expect(nftAnsweredInline(m), `type ${m.readUInt16LE(4)}`).toBe(true);
     }
     for (const m of [nft((10 << 8) | nf.NFT_MSG_GETSET, c.NLM_F_REQUEST | c.NLM_F_DUMP), nft((10 << 8) | nf.NFT_MSG_NEWSET, ack | c.NLM_F_CREATE), nft((10 << 8) | 6 /* NFT_MSG_NEWRULE */, ack | c.NLM_F_CREATE), nft((10 << 8) | 0 /* NFT_MSG_NEWTABLE */)]) {

@@ -5,7 +5,7 @@
  * and table changes) goes through the libuv pool.
  */
 import { NFNL_MSG_BATCH_BEGIN, NFNL_MSG_BATCH_END, NFT_MSG_DELSETELEM, NFT_MSG_GETSET, NFT_MSG_NEWSETELEM } from "./nft-elements/constants.js";
-import { IFF_UP, IFLA_MASTER, IFLA_NET_NS_FD, NLM_F_CREATE, NLM_F_DUMP, RTM_GETLINK, RTM_NEWADDR, RTM_NEWLINK, RTM_SETLINK } from "./rtnetlink/constants.js";
+import { IFF_UP, IFLA_MASTER, IFLA_NET_NS_FD, NFT_MSG_GETGEN, NLM_F_CREATE, NLM_F_DUMP, RTM_GETLINK, RTM_NEWADDR, RTM_NEWLINK, RTM_SETLINK } from "./rtnetlink/constants.js";
 
 /** Address, route and neighbour changes and gets: RTM_NEWADDR (20) … RTM_GETNEIGH (30). */
 const RTM_INLINE_LAST = 30;
@@ -52,8 +52,8 @@ export function answeredInlineInSandbox(message: Buffer): boolean {
 }
 
 const NFT_SUBSYS = 10 << 8;
-/** Batch delimiters, a single set's get, and set element changes (nft-elements' batches). */
-const NFT_INLINE = new Set([NFNL_MSG_BATCH_BEGIN, NFNL_MSG_BATCH_END, NFT_SUBSYS | NFT_MSG_GETSET, NFT_SUBSYS | NFT_MSG_NEWSETELEM, NFT_SUBSYS | NFT_MSG_DELSETELEM]);
+/** Batch delimiters, the generation, a single set's get, and set element changes (nft-elements' batches). */
+const NFT_INLINE = new Set([NFNL_MSG_BATCH_BEGIN, NFNL_MSG_BATCH_END, NFT_SUBSYS | NFT_MSG_GETGEN, NFT_SUBSYS | NFT_MSG_GETSET, NFT_SUBSYS | NFT_MSG_NEWSETELEM, NFT_SUBSYS | NFT_MSG_DELSETELEM]);
 
 /**
  * True for nfnetlink messages the kernel answers inside sendto: element changes commit under

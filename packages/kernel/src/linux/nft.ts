@@ -64,6 +64,33 @@ export function genIdOf(payload: Buffer): number | null {
 /** The Linux implementation of {@link NftApi}. */
 export function createNft(ctx?: LinuxContext): NftApi {
   const fast = ctx ? new ElementFastPath(ctx.sockets) : null;
+  /**
+   * Per namespace a foreignChanges() watcher reads: the generation after the last commit
+   * accounted for, and the count of commits not known to be this Kernel's.
+   */
+  const watched = new Map<string, { known: number; foreign: number }>();
+
+  async function readGeneration(netns: string): Promise<number> {
+    const sock = await ctx!.sockets.get(netns, NETLINK_NETFILTER);
+    const [reply] = await sock.request([getGenRequest()]);
+    check(reply!, { op: "read nft generation", names: [], netns });
+    const msg = reply!.messages.find((m) => (m.type & 0xff) === c.NFT_MSG_NEWGEN);
+    const id = msg ? genIdOf(msg.payload) : null;
+    if (id === null) throw kernelError("NFT_ERROR", `the kernel sent no nftables generation for ${netns}`, undefined, { op: "read nft generation", netns });
+    return id;
+  }
+
+  /**
+   * After one of this Kernel's commits in a watched namespace: when the generation moved by
+   * exactly one since the last accounted one, that step was ours. Anything else (another
+   * commit in between, two of ours in flight) stays unaccounted and the watcher looks.
+   */
+  async function ownCommit(netns: string): Promise<void> {
+    const st = watched.get(netns);
+    if (st === undefined) return;
+    const g = await readGeneration(netns).catch(() => undefined);
+    if (g !== undefined && g === ((st.known + 1) >>> 0)) st.known = g;
+  }
 
   async function run(netns: string, script: string, op: string, names: string[], json = false): Promise<native.NftRunResult> {
     // Any script may change set definitions the fast path has read.
@@ -84,6 +111,7 @@ export function createNft(ctx?: LinuxContext): NftApi {
       const script = replaceScript(table, body);
       const r = await run(netns, script, "replace nft table", [tableText(table)]);
       if (r.rc !== 0) throw fail(r, "replace nft table", [tableText(table)], netns, script);
+      await ownCommit(netns);
     },
 
     async deleteTable(netns, table) {
@@ -93,6 +121,7 @@ export function createNft(ctx?: LinuxContext): NftApi {
       const script = `add table ${tt}\ndelete table ${tt}\n`;
       const r = await run(netns, script, "delete nft table", [tt]);
       if (r.rc !== 0) throw fail(r, "delete nft table", [tt], netns, script);
+      await ownCommit(netns);
     },
 
     async updateElements(netns, changes) {
@@ -107,11 +136,12 @@ export function createNft(ctx?: LinuxContext): NftApi {
         checked.push({ op: ch.op, table: ch.table, set: ch.set, elements: texts });
       }
       if (lines.length === 0) return;
-      if (fast && process.env["NETD_NFT_FAST_ELEMENTS"] !== "0" && (await fast.apply(netns, checked))) return;
+      if (fast && process.env["NETD_NFT_FAST_ELEMENTS"] !== "0" && (await fast.apply(netns, checked))) return ownCommit(netns);
       const script = `${lines.join("\n")}\n`;
       const names = changes.map((ch) => `${tableText(ch.table)} ${ch.set}`);
       const r = await run(netns, script, "update nft elements", names);
       if (r.rc !== 0) throw fail(r, "update nft elements of", names, netns, script);
+      await ownCommit(netns);
     },
 
     async listTable(netns, table) {
@@ -130,13 +160,21 @@ export function createNft(ctx?: LinuxContext): NftApi {
           // Over nfnetlink, not libnftables: one small request, cheap enough to poll.
           async generation(netns: string): Promise<number> {
             validateNetnsPath(netns);
-            const sock = await ctx.sockets.get(netns, NETLINK_NETFILTER);
-            const [reply] = await sock.request([getGenRequest()]);
-            check(reply!, { op: "read nft generation", names: [], netns });
-            const msg = reply!.messages.find((m) => (m.type & 0xff) === c.NFT_MSG_NEWGEN);
-            const id = msg ? genIdOf(msg.payload) : null;
-            if (id === null) throw kernelError("NFT_ERROR", `the kernel sent no nftables generation for ${netns}`, undefined, { op: "read nft generation", netns });
-            return id;
+            return readGeneration(netns);
+          },
+          async foreignChanges(netns: string): Promise<number> {
+            validateNetnsPath(netns);
+            const g = await readGeneration(netns);
+            const st = watched.get(netns);
+            if (st === undefined) {
+              watched.set(netns, { known: g, foreign: 0 });
+              return 0;
+            }
+            if (g !== st.known) {
+              st.foreign++;
+              st.known = g;
+            }
+            return st.foreign;
           },
         }
       : {}),

@@ -1,7 +1,8 @@
 // nft.*: netd's tables only, read back with `nft -j` inside the namespace.
-import { describe, expect, it } from "vitest";
+import { describe, expect, it, onTestFinished } from "vitest";
 import { useTestEnv } from "@netd/testing";
 import { nft, nftAddr, nftJoin } from "@netd/driverapi";
+import { createLinuxKernel } from "../../src/index.js";
 import { expectNetdError, useKernel } from "./helpers.js";
 
 const T = { family: "inet", name: "netd" } as const;
@@ -102,6 +103,29 @@ describe("nft", () => {
     expect((await ns.exec(["nft", "flush", "ruleset"])).code).toBe(0);
     expect(await k.nft.generation!(ns.path)).not.toBe(g1);
     await expectNetdError(k.nft.generation!("relative/path"), "INVALID_NETNS", "invalid");
+  });
+
+  it("foreignChanges stays put for this Kernel's commits (libnftables and the element fast path) and counts anyone else's", async () => {
+    const ns = await env().netns("n");
+    const k = kernel();
+    const other = createLinuxKernel();
+    onTestFinished(() => other.close());
+    expect(await k.nft.foreignChanges!(ns.path)).toBe(0);
+    await k.nft.replaceTable(ns.path, T, BODY);
+    await k.nft.updateElements(ns.path, [{ op: "add", table: T, set: "ports", elements: [nft`8080 : ${nftAddr("10.0.0.2")} . 80`] }]);
+    await k.nft.updateElements(ns.path, [{ op: "delete", table: T, set: "ports", elements: [nft`8080`] }]);
+    expect(await k.nft.foreignChanges!(ns.path)).toBe(0);
+    // Another process (the nft CLI) and another Kernel are both foreign.
+    expect((await ns.exec(["nft", "add", "table", "inet", "someone"])).code).toBe(0);
+    expect(await k.nft.foreignChanges!(ns.path)).toBe(1);
+    expect(await k.nft.foreignChanges!(ns.path)).toBe(1);
+    await other.nft.updateElements(ns.path, [{ op: "add", table: T, set: "ports", elements: [nft`8081 : ${nftAddr("10.0.0.3")} . 80`] }]);
+    expect(await k.nft.foreignChanges!(ns.path)).toBe(2);
+    // A foreign commit between two of ours is still seen.
+    await k.nft.updateElements(ns.path, [{ op: "delete", table: T, set: "ports", elements: [nft`8081`] }]);
+    expect((await ns.exec(["nft", "delete", "table", "inet", "someone"])).code).toBe(0);
+    await k.nft.deleteTable(ns.path, T);
+    expect(await k.nft.foreignChanges!(ns.path)).toBe(3);
   });
 
   it("refuses tables that are not netd's and never touches them", async () => {

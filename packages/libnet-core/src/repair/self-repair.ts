@@ -3,11 +3,13 @@
  * (`nft flush ruleset`, `nft delete table inet netd`) and has the drivers re-apply it from
  * their state, within about `intervalMs` plus one reconcile.
  *
- * Cheap by design: every tick reads the namespace's nftables generation (one netlink request
- * with the Linux Kernel) and asks the drivers' `reconcile` only when it changed since the
- * last check, or when `fullCheckMs` passed. The generation changes with netd's own updates
- * too; reconcile then finds nothing and costs one table listing per driver. A Kernel without
- * `nft.generation` gets a reconcile every tick. Core never names a driver's table.
+ * Cheap by design: every tick reads the namespace's count of foreign nft commits
+ * (`nft.foreignChanges`, one netlink request with the Linux Kernel) and asks the drivers'
+ * `reconcile` only when it changed since the last check, or when `fullCheckMs` passed.
+ * netd's own updates do not move that count, so a busy daemon does not list its tables
+ * (O(sandboxes)) four times a second. A Kernel with only `nft.generation` is polled on that
+ * instead (it moves with netd's own updates too; reconcile then finds nothing), and one with
+ * neither gets a reconcile every tick. Core never names a driver's table.
  */
 import type { Kernel, Logger, NetnsPath } from "@netd/driverapi";
 
@@ -52,7 +54,8 @@ export function startSelfRepair(deps: SelfRepairDeps, options: SelfRepairOptions
     const run = queue.then(async () => {
       let generation: number | undefined;
       try {
-        generation = await deps.kernel.nft.generation?.(deps.hostNetns);
+        const nft = deps.kernel.nft;
+        generation = await (nft.foreignChanges ? nft.foreignChanges(deps.hostNetns) : nft.generation?.(deps.hostNetns));
       } catch (e) {
         deps.log.warn("cannot read the nftables generation; checking the drivers instead", { error: String(e) });
       }

@@ -16,6 +16,7 @@ import type { Core, CoreState } from "./core.js";
 import { contextFor, networkOf, toEndpointInfo, toNetworkInfo } from "./core.js";
 import { createEndpoint } from "./endpoint/create-endpoint.js";
 import type { EndpointConfig } from "./endpoint/create-endpoint.js";
+import { EndpointIndex } from "./endpoint/endpoint-index.js";
 import { deleteEndpoint } from "./endpoint/delete-endpoint.js";
 import { coreError } from "./errors.js";
 import { lookup } from "./ids.js";
@@ -76,7 +77,7 @@ export class Controller {
   static async open(options: ControllerOptions): Promise<Controller> {
     const registry = new DriverRegistry();
     for (const d of options.drivers) registry.register(d);
-    const state: CoreState = { networks: new Map(), endpoints: new Map(), sandboxes: new Map(), deleting: new Set(), delivered: new Map(), pendingSandboxNames: new Set() };
+    const state: CoreState = { networks: new Map(), endpoints: new EndpointIndex(), sandboxes: new Map(), deleting: new Set(), delivered: new Map(), pendingSandboxNames: new Set() };
     // The ULA /48 that automatic IPv6 subnets come from must stay the same across restarts.
     const storedUla = await options.store.get<string>("meta", "ula48");
     const ipam = new Ipam({ ...options.ipam, ula48: options.ipam?.ula48 ?? storedUla });
@@ -183,7 +184,9 @@ export class Controller {
   }
 
   listEndpoints(filter: { networkId?: string; sandboxId?: string } = {}): EndpointRecord[] {
-    return [...this.core.state.endpoints.values()].filter(
+    const { endpoints } = this.core.state;
+    const from = filter.sandboxId !== undefined ? endpoints.ofSandbox(filter.sandboxId) : filter.networkId !== undefined ? endpoints.ofNetwork(filter.networkId) : endpoints;
+    return [...from.values()].filter(
       (e) => (filter.networkId === undefined || e.networkId === filter.networkId) && (filter.sandboxId === undefined || e.sandboxId === filter.sandboxId),
     );
   }

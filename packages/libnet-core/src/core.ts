@@ -13,6 +13,7 @@ import type {
   NetnsPath,
   PortAllocator,
 } from "@netd/driverapi";
+import type { EndpointIndex } from "./endpoint/endpoint-index.js";
 import type { Ipam } from "./ipam/index.js";
 import type { DriverRegistry } from "./registry.js";
 import type { Participant } from "./gateway/notify.js";
@@ -27,7 +28,7 @@ import type { Txn } from "./txn/transaction.js";
 /** Mutable in-memory state; the store holds the same data durably. */
 export interface CoreState {
   readonly networks: Map<string, NetworkRecord>;
-  readonly endpoints: Map<string, EndpointRecord>;
+  readonly endpoints: EndpointIndex;
   readonly sandboxes: Map<string, SandboxRecord>;
   /** Sandboxes being deleted: no joins, no gateway events (reference §1.8). */
   readonly deleting: Set<string>;
@@ -97,8 +98,8 @@ export { toEndpointInfo, toNetworkInfo, toSandboxInfo } from "./views.js";
 /** Joined endpoints of a sandbox, optionally with one endpoint replaced, added or left out. */
 export function joinedEndpoints(core: Core, sandboxId: string, override?: { add?: EndpointRecord; without?: string }): EndpointRecord[] {
   const out: EndpointRecord[] = [];
-  for (const e of core.state.endpoints.values()) {
-    if (e.sandboxId !== sandboxId || e.id === override?.without || e.id === override?.add?.id) continue;
+  for (const e of core.state.endpoints.ofSandbox(sandboxId).values()) {
+    if (e.id === override?.without || e.id === override?.add?.id) continue;
     out.push(e);
   }
   if (override?.add) out.push(override.add);

@@ -22,7 +22,7 @@ export async function restore(core: Core): Promise<void> {
   for (const { value } of await store.list<SandboxRecord>("sandbox")) state.sandboxes.set(value.id, value);
 
   for (const n of state.networks.values()) {
-    const addresses = [...state.endpoints.values()].filter((e) => e.networkId === n.id).flatMap((e) => [e.ipv4, e.ipv6].filter((a): a is string => a !== null));
+    const addresses = [...state.endpoints.ofNetwork(n.id).values()].flatMap((e) => [e.ipv4, e.ipv6].filter((a): a is string => a !== null));
     core.ipam.restoreNetwork(n.id, n.name, { ipv4: n.ipv4, ipv6: n.ipv6 }, addresses);
   }
 

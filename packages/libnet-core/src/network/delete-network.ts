@@ -12,7 +12,7 @@ import { retryOnce } from "../txn/retry-once.js";
  * so one transient failure does not leave a half-removed network). A crash after the intent is finished at restart.
  */
 export async function deleteNetwork(core: Core, network: NetworkRecord): Promise<void> {
-  const endpoints = [...core.state.endpoints.values()].filter((e) => e.networkId === network.id);
+  const endpoints = [...core.state.endpoints.ofNetwork(network.id).values()];
   if (endpoints.length > 0) {
     throw coreError(
       "NETWORK_HAS_ENDPOINTS",

@@ -31,7 +31,9 @@ export declare const NETLINK_NETFILTER: 12;
  * process's own namespace), bound with a kernel-assigned port id, with NETLINK_EXT_ACK and
  * NETLINK_CAP_ACK enabled and a receive timeout of `timeoutMs` (default 10000).
  * Resolves to the file descriptor; the socket stays in that namespace for its lifetime.
- * Call {@link closeNetlink} when done.
+ * Call {@link closeNetlink} when done. For a namespace on a kernel filesystem (see
+ * {@link isNetns}) the calling thread enters it, opens the socket and returns (the promise is
+ * settled when the call returns); otherwise a pool thread starts a thread that enters it.
  */
 export declare function openNetlink(protocol: number, nsPath: NsPath | null, timeoutMs?: number): Promise<number>;
 

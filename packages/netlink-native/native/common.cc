@@ -3,6 +3,8 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <sched.h>
+#include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
@@ -156,6 +158,46 @@ bool RunInNetns(const std::string& nsPath, SysError& error, const std::function<
   });
   worker.join();
   return ok;
+}
+
+bool OnKernelFs(const std::string& path) {
+  if (path.find("/..") != std::string::npos || path.find("//") != std::string::npos) return false;
+  static const char* const kRunDirs[] = {"/run/netns/", "/var/run/netns/", "/run/docker/netns/", "/var/run/docker/netns/"};
+  for (const char* dir : kRunDirs) {
+    size_t n = strlen(dir);
+    if (path.size() > n && path.compare(0, n, dir) == 0 && path.find('/', n) == std::string::npos) return true;
+  }
+  if (path.rfind("/proc/", 0) != 0 || path.size() < 14 || path.compare(path.size() - 7, 7, "/ns/net") != 0) return false;
+  std::string pid = path.substr(6, path.size() - 13);
+  return pid == "self" || pid == "thread-self" || (!pid.empty() && pid.find_first_not_of("0123456789") == std::string::npos);
+}
+
+bool RunInNetnsHere(const std::string& nsPath, SysError& error, const std::function<void()>& fn) {
+  int own = open("/proc/thread-self/ns/net", O_RDONLY | O_CLOEXEC);
+  if (own < 0) {
+    error = SysError{errno, "open /proc/thread-self/ns/net", ""};
+    return false;
+  }
+  int target = open(nsPath.c_str(), O_RDONLY | O_CLOEXEC | O_NONBLOCK);
+  if (target < 0) {
+    error = SysError{errno, "open " + nsPath, ""};
+    close(own);
+    return false;
+  }
+  if (setns(target, CLONE_NEWNET) != 0) {
+    error = SysError{errno, "setns " + nsPath, ""};
+    close(target);
+    close(own);
+    return false;
+  }
+  close(target);
+  fn();
+  if (setns(own, CLONE_NEWNET) != 0) {
+    perror("netd: cannot return the thread to its network namespace");
+    abort();
+  }
+  close(own);
+  return true;
 }
 
 bool GetString(napi_env env, napi_value v, std::string& out, bool allowNull) {

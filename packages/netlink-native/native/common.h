@@ -45,6 +45,17 @@ napi_value ThrowType(napi_env env, const std::string& message);
 // thread never changes namespace. Returns false with `error` set if opening or entering the namespace fails.
 bool RunInNetns(const std::string& nsPath, SysError& error, const std::function<void()>& fn);
 
+// Where namespaces live on kernel-backed filesystems: /proc/PID/ns/net (procfs) and direct
+// children of the runtimes' netns directories under /run (nsfs bind mounts on tmpfs). Opening
+// them returns at once, so such work may run on the JS thread.
+bool OnKernelFs(const std::string& path);
+
+// Runs `fn` on the calling thread after entering the namespace at `nsPath` (on a kernel
+// filesystem, see OnKernelFs), and returns the thread to its own namespace afterwards; a
+// thread that cannot return aborts the process rather than run on in the wrong namespace.
+// For short, non-blocking work (opening a socket): no thread is started and no pool hop taken.
+bool RunInNetnsHere(const std::string& nsPath, SysError& error, const std::function<void()>& fn);
+
 // Argument helpers; they throw a TypeError and return false on a wrong type.
 bool GetString(napi_env env, napi_value v, std::string& out, bool allowNull = false);
 bool GetInt(napi_env env, napi_value v, int64_t& out);

@@ -23,9 +23,11 @@ struct OpenTask : Task {
   int protocol = 0;
   int64_t timeoutMs = 10000;
   int fd = -1;
+  // On the calling (JS) thread: enter, open, return (see RunInNetnsHere).
+  bool here = false;
 
   void Execute() override {
-    bool entered = RunInNetns(nsPath, error, [&]() {
+    auto make = [&]() {
       int s = socket(AF_NETLINK, SOCK_RAW | SOCK_CLOEXEC, protocol);
       if (s < 0) {
         error = SysError{errno, "socket(AF_NETLINK)", ""};
@@ -51,7 +53,8 @@ struct OpenTask : Task {
         return;
       }
       fd = s;
-    });
+    };
+    bool entered = here ? RunInNetnsHere(nsPath, error, make) : RunInNetns(nsPath, error, make);
     if (!entered) fd = -1;
   }
 
@@ -175,6 +178,12 @@ napi_value OpenNetlink(napi_env env, napi_callback_info info) {
       return nullptr;
     }
     if (t->timeoutMs <= 0) t->timeoutMs = 10000;
+  }
+  // A sandbox's namespace: socket, bind and setsockopt return at once, so the socket is opened
+  // right here instead of on a pool thread that starts a thread to enter the namespace.
+  if (!t->nsPath.empty() && OnKernelFs(t->nsPath)) {
+    t->here = true;
+    return RunNow(env, t);
   }
   return RunAsync(env, "netd.openNetlink", t);
 }

@@ -249,22 +249,6 @@ napi_value CreateNetns(napi_env env, napi_callback_info info) {
   return RunAsync(env, "netd.createNetns", t);
 }
 
-// Where namespaces live on kernel-backed filesystems: /proc/PID/ns/net (procfs) and the
-// nsfs bind mounts under the runtimes' /run directories (tmpfs). open/ioctl/fstat there
-// return at once, so these checks run on the JS thread. Any other path could be on a slow
-// or hung filesystem (FUSE, NFS; /proc/PID/root/… leads into other mounts) and goes to the pool.
-bool OnKernelFs(const std::string& path) {
-  if (path.find("/..") != std::string::npos || path.find("//") != std::string::npos) return false;
-  static const char* const kRunDirs[] = {"/run/netns/", "/var/run/netns/", "/run/docker/netns/", "/var/run/docker/netns/"};
-  for (const char* dir : kRunDirs) {
-    size_t n = strlen(dir);
-    if (path.size() > n && path.compare(0, n, dir) == 0 && path.find('/', n) == std::string::npos) return true;
-  }
-  if (path.rfind("/proc/", 0) != 0 || path.size() < 14 || path.compare(path.size() - 7, 7, "/ns/net") != 0) return false;
-  std::string pid = path.substr(6, path.size() - 13);
-  return pid == "self" || pid == "thread-self" || (!pid.empty() && pid.find_first_not_of("0123456789") == std::string::npos);
-}
-
 template <typename T>
 napi_value PathCall(napi_env env, napi_callback_info info, const char* name, bool quick = false) {
   size_t argc = 1;

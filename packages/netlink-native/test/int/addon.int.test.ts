@@ -2,7 +2,7 @@
 // with the prefix "nn<random>" and deletes afterwards.
 import { execFileSync } from "node:child_process";
 import { randomBytes } from "node:crypto";
-import { closeSync, existsSync, fstatSync, mkdtempSync, openSync, rmSync, statSync } from "node:fs";
+import { closeSync, existsSync, fstatSync, mkdtempSync, openSync, readlinkSync, rmSync, statSync } from "node:fs";
 import { open } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -167,6 +167,24 @@ describe("netlink-native", () => {
       // Loopback only; a port taken by someone else still answers at once (EADDRINUSE).
       const sock = await quick(native.bindSocket("tcp", "127.0.0.1", 0x7000 + Math.floor(Math.random() * 0x800), null).catch((e: { code?: string }) => (e.code === "EADDRINUSE" ? -1 : Promise.reject(e))));
       if (sock >= 0) native.closeFd(sock);
+      // A netlink socket inside the namespace, opened on this thread, which then is back home.
+      const home = readlinkSync("/proc/thread-self/ns/net");
+      const nl = await quick(native.openNetlink(native.NETLINK_ROUTE, path));
+      try {
+        const dump = Buffer.alloc(32);
+        dump.writeUInt32LE(32, 0);
+        dump.writeUInt16LE(18, 4);
+        dump.writeUInt16LE(0x301, 6);
+        // Inline: the pool is blocked. A new namespace's dump fits in what sendto answers.
+        const replies = native.transactInline(nl, dump);
+        expect(Array.isArray(replies)).toBe(true);
+        expect((replies as Buffer[]).some((d) => d.includes(Buffer.from("lo\0")))).toBe(true);
+        expect(readlinkSync("/proc/thread-self/ns/net")).toBe(home);
+      } finally {
+        native.closeNetlink(nl);
+      }
+      await expect(quick(native.openNetlink(native.NETLINK_ROUTE, fifoInRun))).rejects.toMatchObject({ syscall: `setns ${fifoInRun}` });
+      expect(readlinkSync("/proc/thread-self/ns/net")).toBe(home);
       // Elsewhere (here /tmp, which could be a slow filesystem) the pool is used.
       await expect(quick(native.isNetns(join(dir, "x")))).rejects.toThrow("waited for the pool");
     } finally {

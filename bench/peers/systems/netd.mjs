@@ -12,7 +12,7 @@ import { SUBNET4, GATEWAY4, SUBNET6, GATEWAY6, cpuMs, rssMiB, sleep } from "../u
 
 const MAIN = fileURLToPath(new URL("../../../apps/netd/dist/main.js", import.meta.url));
 
-export async function createNetd({ host, prefix, main = MAIN, nodeArgs = [], env, name = "netd" }) {
+export async function createNetd({ host, prefix, main = MAIN, nodeArgs = [], env, name = "netd", maxSockets = 1 }) {
   const dir = mkdtempSync(join(tmpdir(), "netd-bench-"));
   const sock = join(dir, "netd.sock");
   const child = spawn("nsenter", [`--net=${host}`, "--", process.execPath, ...nodeArgs, main, "daemon", "--socket", sock, "--data-dir", join(dir, "data"), "--netns-prefix", `${prefix}-`, "--log-level", "warn"], { stdio: ["ignore", "pipe", "pipe"], env: env ? { ...process.env, ...env } : process.env });
@@ -23,7 +23,7 @@ export async function createNetd({ host, prefix, main = MAIN, nodeArgs = [], env
   // A crash of the benchmark must not leave the daemon running.
   const killOnExit = () => child.exitCode === null && child.kill("SIGKILL");
   process.on("exit", killOnExit);
-  const agent = new http.Agent({ keepAlive: true, maxSockets: 1 });
+  const agent = new http.Agent({ keepAlive: true, maxSockets });
 
   function call(method, path, body) {
     return new Promise((resolve, reject) => {

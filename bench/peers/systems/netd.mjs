@@ -3,7 +3,7 @@
 // dual-stack subnet; attach = POST /sandboxes (existing namespace, the network, the ports),
 // detach = DELETE /sandboxes/{id}.
 import { spawn } from "node:child_process";
-import { mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { mkdtempSync, readFileSync, readdirSync, rmSync } from "node:fs";
 import http from "node:http";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -81,7 +81,19 @@ export async function createNetd({ host, prefix, main = MAIN, nodeArgs = [], env
       agent.destroy();
       if (child.exitCode === null) child.kill("SIGTERM");
       await Promise.race([exited, sleep(10_000)]);
-      if (child.exitCode === null) child.kill("SIGKILL");
+      if (child.exitCode === null) {
+        child.kill("SIGKILL");
+        await Promise.race([exited, sleep(5_000)]);
+      }
+      // A daemon that had to be killed leaves its netd-proxy running (a graceful stop ends it):
+      // end the one serving this run's socket, found by its command line, by its PID.
+      for (const pid of readdirSync("/proc").filter((p) => /^\d+$/.test(p))) {
+        try {
+          if (readFileSync(`/proc/${pid}/cmdline`, "utf8").split("\0").includes(join(dir, "data", "proxy.sock"))) process.kill(Number(pid), "SIGKILL");
+        } catch {
+          // gone meanwhile
+        }
+      }
       process.off("exit", killOnExit);
       rmSync(dir, { recursive: true, force: true });
     },

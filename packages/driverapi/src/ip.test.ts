@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { canonicalIp, parseIpAddress } from "./ip.js";
+import { canonicalIp, ipv4Octets, ipv6Groups, parseIpAddress } from "./ip.js";
 
 function text(input: string): string {
   const parsed = parseIpAddress(input);
@@ -61,5 +61,16 @@ describe("canonicalIp", () => {
     expect(canonicalIp("2001:DB8::0:1")).toBe("2001:db8::1");
     expect(canonicalIp("10.0.0.05")).toBeNull();
     expect(canonicalIp("fe80::1%eth0")).toBeNull();
+  });
+});
+
+describe("ipv4Octets and ipv6Groups", () => {
+  it("give the numbers of an address as written: mapped addresses stay IPv6, zone indexes and loose forms are refused", () => {
+    expect(ipv4Octets("10.0.0.255")).toEqual([10, 0, 0, 255]);
+    for (const bad of ["010.0.0.1", "1.2.3", "256.0.0.1", "0x1.2.3.4", "1.2.3.4 "]) expect(ipv4Octets(bad), bad).toBeNull();
+    expect(ipv6Groups("fd00::1")).toEqual([0xfd00, 0, 0, 0, 0, 0, 0, 1]);
+    expect(ipv6Groups("::ffff:10.0.0.1")).toEqual([0, 0, 0, 0, 0, 0xffff, 0x0a00, 1]);
+    expect(ipv6Groups("::1.2.3.4")).toEqual([0, 0, 0, 0, 0, 0, 0x0102, 0x0304]);
+    for (const bad of ["fe80::1%eth0", "1::2::3", "1:2:3:4:5:6:7:8:9", "12345::", "::1.2.3.04", "1.2.3.4::"]) expect(ipv6Groups(bad), bad).toBeNull();
   });
 });

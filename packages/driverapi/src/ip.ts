@@ -44,6 +44,23 @@ function v4Address(octets: readonly number[]): IpAddress {
   return { text: octets.join("."), family: 4, unspecified: octets.every((o) => o === 0) };
 }
 
+/**
+ * The four octets of a dotted-quad IPv4 address ("10.0.0.1"), or null. Leading zeros are
+ * refused. For callers that need the bytes; most want {@link parseIpAddress}.
+ */
+export function ipv4Octets(text: string): number[] | null {
+  return parseIPv4(text);
+}
+
+/**
+ * The eight 16-bit groups of an IPv6 address ("fd00::1", "::ffff:10.0.0.1": a dotted-quad tail
+ * is allowed, a zone index is not), or null. IPv4-mapped addresses stay IPv6 here, unlike in
+ * {@link parseIpAddress}; "::a.b.c.d" is ::a.b.c.d, as inet_pton reads it.
+ */
+export function ipv6Groups(text: string): number[] | null {
+  return text.includes("%") ? null : parseIPv6(text);
+}
+
 function parseIPv4(text: string): number[] | null {
   const parts = text.split(".");
   if (parts.length !== 4) return null;

@@ -25,7 +25,11 @@ export interface UserlandProxyOptions {
   readonly netns?: string | null;
   /** UDP flow idle timeout in seconds; default the proxy's (90). */
   readonly udpIdleSeconds?: number;
-  /** How often the proxy is checked (ping) and restarted when gone; default 250 ms. */
+  /**
+   * How often the proxy is checked (ping) and restarted when gone; default 250 ms. A proxy this
+   * daemon spawned is pinged at most once a second, and not when it answered a request within
+   * that second: its exit is watched, so a crash is handled at once anyway.
+   */
   readonly watchIntervalMs?: number;
   readonly log?: Logger;
   /** Called on every start, attach and restart of the proxy process. */
@@ -67,6 +71,9 @@ function inUse(spec: UserlandProxySpec): Error {
   return Object.assign(new Error(`${spec.hostIp}:${spec.hostPort}/${spec.protocol} is already served by the userland proxy`), { code: "EADDRINUSE" });
 }
 
+/** How often a proxy this daemon spawned is pinged at most (a hang is all a ping can find there). */
+const SPAWNED_PING_MS = 1000;
+
 export function createUserlandProxy(options: UserlandProxyOptions): NetdUserlandProxy {
   const binary = options.binary ?? proxyBinaryPath;
   // A proxy this daemon spawned is watched by its exit too, so a crash is handled at once;
@@ -79,12 +86,18 @@ export function createUserlandProxy(options: UserlandProxyOptions): NetdUserland
   const active = new Map<string, UserlandProxySpec>();
   const leftovers = new Map<string, ProxyBindingInfo>();
   let conn: ProxyConnection | null = null;
+  /** True when `conn` is a proxy this daemon spawned (its exit is watched). */
+  let spawned = false;
+  /** When the proxy last answered a request (ms since the epoch). */
+  let lastAnswer = 0;
   let timer: NodeJS.Timeout | undefined;
   let stopped = false;
 
   const request = async (text: string, fd = -1): Promise<string> => {
     if (!conn) throw kernelError("PROXY_UNAVAILABLE", "netd-proxy is not running", "it is restarted automatically; retry in a second");
-    return expectOk(text, await controlRequest(conn.fd, text, fd));
+    const reply = await controlRequest(conn.fd, text, fd);
+    lastAnswer = Date.now();
+    return expectOk(text, reply);
   };
 
   const handOver = async (spec: UserlandProxySpec): Promise<void> => {
@@ -107,6 +120,7 @@ export function createUserlandProxy(options: UserlandProxyOptions): NetdUserland
     if (conn) closeFd(conn.fd);
     conn = null;
     conn = await spawnProxy(procOptions);
+    spawned = true;
     leftovers.clear();
     let lost = 0;
     for (const spec of active.values()) {
@@ -123,11 +137,16 @@ export function createUserlandProxy(options: UserlandProxyOptions): NetdUserland
   // Checks the proxy answers, starts it again when not; the periodic watch skips a busy turn.
   function watch(queue = false): Promise<void> {
     if ((mutex.isLocked() && !queue) || stopped) return Promise.resolve();
+    // A proxy this daemon spawned reports a crash through its exit at once; for it the ping
+    // only finds a hang, so once a second is enough, and any answer within that second counts
+    // (an idle daemon's pings were a pool round trip and a proxy wake-up four times a second).
+    if (!queue && spawned && conn && Date.now() - lastAnswer < SPAWNED_PING_MS) return Promise.resolve();
     return mutex.runExclusive(async () => {
       if (stopped) return;
       try {
         if (conn) {
           await controlRequest(conn.fd, "ping");
+          lastAnswer = Date.now();
           return;
         }
       } catch {
@@ -166,6 +185,7 @@ export function createUserlandProxy(options: UserlandProxyOptions): NetdUserland
       stopped = false;
       const found = await connectProxy(options.socketPath);
       conn = found ?? (await spawnProxy(procOptions));
+      spawned = found === null;
       leftovers.clear();
       if (found) for (const b of parseList(await request("list"))) leftovers.set(b.id, b);
       timer = setInterval(() => void watch(), options.watchIntervalMs ?? 250);

@@ -5,7 +5,7 @@
  * through the same control socket. Only this package spawns processes.
  */
 import { spawn } from "node:child_process";
-import { closeSync, openSync } from "node:fs";
+import { closeSync, openSync, readFileSync } from "node:fs";
 import { controlConnect, controlRequest, closeFd } from "@netd/netlink-native";
 import { kernelError } from "../linux/errors.js";
 
@@ -93,4 +93,29 @@ export async function quitProxy(socketPath: string): Promise<number | null> {
     closeFd(conn.fd);
   }
   return conn.pid;
+}
+
+/**
+ * Ends a proxy that stopped answering (hung, e.g. SIGSTOP) before a new one takes over: the
+ * hung process still holds the published ports' listening sockets and the control socket, so
+ * the new proxy could neither get them nor be told apart from it. Only a process whose
+ * command line serves `socketPath` is killed, so a reused pid is never hit. Resolves when it
+ * is gone (or a zombie), at most after a second.
+ */
+export async function endHungProxy(pid: number, socketPath: string): Promise<void> {
+  const running = (): boolean => {
+    try {
+      const state = readFileSync(`/proc/${pid}/stat`, "utf8");
+      return state.slice(state.lastIndexOf(")") + 2, state.lastIndexOf(")") + 3) !== "Z";
+    } catch {
+      return false;
+    }
+  };
+  try {
+    if (!readFileSync(`/proc/${pid}/cmdline`, "utf8").split("\0").includes(socketPath)) return;
+    process.kill(pid, "SIGKILL");
+  } catch {
+    return;
+  }
+  for (const deadline = Date.now() + 1000; running() && Date.now() < deadline; ) await new Promise((r) => setTimeout(r, 10));
 }

@@ -11,7 +11,7 @@ import { Mutex } from "async-mutex";
 import { bindSocket, closeFd, controlRequest, proxyBinaryPath } from "@netd/netlink-native";
 import { kernelError } from "../linux/errors.js";
 import { addRequest, bindingId, expectOk, parseList, parseStats, validateSpec, type ProxyBindingInfo, type ProxyBindingStats } from "./protocol.js";
-import { connectProxy, spawnProxy, type ProxyConnection } from "./process.js";
+import { connectProxy, endHungProxy, spawnProxy, type ProxyConnection } from "./process.js";
 
 /** Options of {@link createUserlandProxy}. */
 export interface UserlandProxyOptions {
@@ -115,10 +115,14 @@ export function createUserlandProxy(options: UserlandProxyOptions): NetdUserland
     return event;
   };
 
-  // The proxy died (crash, kill): start a new one and hand every binding over again.
+  // The proxy died (crash, kill) or hangs: start a new one and hand every binding over again.
   const recover = async (): Promise<void> => {
-    if (conn) closeFd(conn.fd);
+    const old = conn;
     conn = null;
+    if (old) {
+      closeFd(old.fd);
+      await endHungProxy(old.pid, options.socketPath);
+    }
     conn = await spawnProxy(procOptions);
     spawned = true;
     leftovers.clear();

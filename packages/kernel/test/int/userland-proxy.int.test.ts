@@ -1,7 +1,7 @@
 // netd-proxy with real packets: a "host" namespace runs the daemon side (an agent calling
 // createUserlandProxy, which spawns the proxy there) and the clients; a "container"
 // namespace linked to it runs the servers.
-import { readFileSync, rmSync } from "node:fs";
+import { existsSync, readFileSync, rmSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import { describe, expect, it } from "vitest";
 import { linkNetns, useTestEnv, type Agent, type TestEnv, type TestNetns } from "@netd/testing";
@@ -168,6 +168,33 @@ describe("netd-proxy (userland proxy process)", () => {
       expect(events.map((e) => e.type)).toEqual(["started", "restarted"]);
       expect(events[1]?.bindings).toBe(1);
     } finally {
+      await done(w);
+    }
+  });
+
+  it("replaces a proxy that hangs (SIGSTOP): the hung process is ended, its listeners handed to the new one", async () => {
+    const w = await world(env());
+    let stoppedPid: number | null = null;
+    try {
+      await w.ctr.exec(["true"]);
+      const server = await env().spawnIn(w.ctr, ["node", "-e", LINE_SERVER, JSON.stringify(["10.77.0.2", 7002])]);
+      await until(() => Promise.resolve(server.output().includes("READY")), 5000);
+      await w.agent.call("start", "a", { protocol: "tcp", hostIp: "127.0.0.1", hostPort: 18088, containerIp: "10.77.0.2", containerPort: 7002 });
+      stoppedPid = await w.agent.call<number>("pid");
+      process.kill(stoppedPid, "SIGSTOP");
+      // Found by the ping (at most a second apart for a spawned proxy) after its 2 s timeout.
+      await until(async () => (await w.agent.call<{ type: string }[]>("getEvents")).some((e) => e.type === "restarted"), 8000);
+      const events = await w.agent.call<{ type: string; bindings: number; lost: number }[]>("getEvents");
+      expect(events.find((e) => e.type === "restarted")).toMatchObject({ bindings: 1, lost: 0 });
+      expect(await w.agent.call<number | null>("pid")).not.toBe(stoppedPid);
+      await until(() => Promise.resolve(!existsSync(`/proc/${stoppedPid}`)), 3000);
+      stoppedPid = null;
+      expect(await env().sendAndReceive(w.host, { proto: "tcp", address: "127.0.0.1", port: 18088, payload: "after\n" })).toBe("re:after\n");
+    } finally {
+      if (stoppedPid !== null) {
+        process.kill(stoppedPid, "SIGKILL");
+        process.kill(stoppedPid, "SIGCONT");
+      }
       await done(w);
     }
   });

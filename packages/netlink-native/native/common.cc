@@ -131,30 +131,30 @@ napi_value ThrowType(napi_env env, const std::string& message) {
   return nullptr;
 }
 
+// Moves the calling thread into the namespace at `nsPath`; false with `error` set when the
+// path does not open (O_NONBLOCK: a FIFO cannot block) or is not a network namespace.
+static bool EnterNetns(const std::string& nsPath, SysError& error) {
+  int fd = open(nsPath.c_str(), O_RDONLY | O_CLOEXEC | O_NONBLOCK);
+  if (fd < 0) {
+    error = SysError{errno, "open " + nsPath, ""};
+    return false;
+  }
+  bool ok = setns(fd, CLONE_NEWNET) == 0;
+  if (!ok) error = SysError{errno, "setns " + nsPath, ""};
+  close(fd);
+  return ok;
+}
+
 bool RunInNetns(const std::string& nsPath, SysError& error, const std::function<void()>& fn) {
   if (nsPath.empty()) {
     fn();
     return true;
   }
   bool ok = true;
+  // The thread dies after fn, so its namespace change never leaks to a pool thread.
   std::thread worker([&]() {
-    if (!nsPath.empty()) {
-      int fd = open(nsPath.c_str(), O_RDONLY | O_CLOEXEC);
-      if (fd < 0) {
-        error = SysError{errno, "open " + nsPath, ""};
-        ok = false;
-        return;
-      }
-      // The thread dies after fn, so its namespace change never leaks to a pool thread.
-      if (setns(fd, CLONE_NEWNET) != 0) {
-        error = SysError{errno, "setns " + nsPath, ""};
-        close(fd);
-        ok = false;
-        return;
-      }
-      close(fd);
-    }
-    fn();
+    ok = EnterNetns(nsPath, error);
+    if (ok) fn();
   });
   worker.join();
   return ok;
@@ -178,19 +178,10 @@ bool RunInNetnsHere(const std::string& nsPath, SysError& error, const std::funct
     error = SysError{errno, "open /proc/thread-self/ns/net", ""};
     return false;
   }
-  int target = open(nsPath.c_str(), O_RDONLY | O_CLOEXEC | O_NONBLOCK);
-  if (target < 0) {
-    error = SysError{errno, "open " + nsPath, ""};
+  if (!EnterNetns(nsPath, error)) {
     close(own);
     return false;
   }
-  if (setns(target, CLONE_NEWNET) != 0) {
-    error = SysError{errno, "setns " + nsPath, ""};
-    close(target);
-    close(own);
-    return false;
-  }
-  close(target);
   fn();
   if (setns(own, CLONE_NEWNET) != 0) {
     perror("netd: cannot return the thread to its network namespace");

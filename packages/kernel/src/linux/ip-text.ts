@@ -15,6 +15,10 @@ export function parseIPv4(text: string): Buffer | null {
   return octets === null ? null : Buffer.from(octets);
 }
 
+function groupsOf(text: string): number[] | null {
+  return text.length <= 45 && text.includes(":") ? ipv6Groups(text) : null;
+}
+
 function bytesOf(groups: readonly number[]): Buffer {
   const out = Buffer.alloc(16);
   groups.forEach((g, i) => out.writeUInt16BE(g, 2 * i));
@@ -23,7 +27,7 @@ function bytesOf(groups: readonly number[]): Buffer {
 
 /** Sixteen bytes of an IPv6 address ("fd00::1", "::ffff:10.0.0.1"), or null. */
 export function parseIPv6(text: string): Buffer | null {
-  const groups = text.length <= 45 && text.includes(":") ? ipv6Groups(text) : null;
+  const groups = groupsOf(text);
   return groups === null ? null : bytesOf(groups);
 }
 
@@ -31,6 +35,6 @@ export function parseIPv6(text: string): Buffer | null {
 export function parseIp(text: string): { readonly family: 4 | 6; readonly bytes: Buffer; readonly text: string } | null {
   const v4 = parseIPv4(text);
   if (v4 !== null) return { family: 4, bytes: v4, text };
-  const groups = text.length <= 45 && text.includes(":") ? ipv6Groups(text) : null;
+  const groups = groupsOf(text);
   return groups === null ? null : { family: 6, bytes: bytesOf(groups), text: formatIpv6(groups) };
 }

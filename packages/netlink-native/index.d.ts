@@ -134,11 +134,13 @@ export declare function openNetns(path: string): Promise<number | null>;
 /**
  * Reads `file` (at most 1 MiB) from a thread inside `nsPath` (null: the process's
  * namespace). Use it for /proc/sys/net/..., whose values depend on the opening thread's
- * namespace.
+ * namespace. A file under /proc/sys/ with a null path or a namespace file on the kernel's own
+ * filesystems (/proc/PID/ns/net, /run/netns/NAME, …) is read on the calling thread, and the
+ * promise is already settled when this returns; anything else goes to libuv's pool.
  */
 export declare function readFileInNetns(nsPath: NsPath | null, file: string): Promise<string>;
 
-/** Writes `data` to an existing `file` (truncating) from a thread inside `nsPath`. */
+/** Writes `data` to an existing `file` (truncating) from a thread inside `nsPath`; on the calling thread as for readFileInNetns. */
 export declare function writeFileInNetns(nsPath: NsPath | null, file: string, data: string): Promise<void>;
 
 /**

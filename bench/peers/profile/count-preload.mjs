@@ -1,16 +1,16 @@
 // Preloaded into the daemon by bench/peers/profile.mjs (node --import): counts netlink
-// round trips (addon transact calls and the messages in them), nft transactions, store
-// writes and fsyncs, sums the wall time each kind of call took from call to settlement (the
-// time an operation waits on it when nothing else runs), and writes both to $NETD_COUNT_FILE
-// on SIGUSR2.
+// round trips (addon transact calls and the messages in them), nft transactions, sysctl
+// reads and writes, store writes and fsyncs, sums the wall time each kind of call took from
+// call to settlement (the time an operation waits on it when nothing else runs), and writes
+// both to $NETD_COUNT_FILE on SIGUSR2.
 import { writeFileSync } from "node:fs";
 import { open } from "node:fs/promises";
 import { createRequire } from "node:module";
 
 const require = createRequire(import.meta.url);
 const addon = require("../../../packages/netlink-native/build/Release/netlink_native.node");
-const counts = { transact: 0, transactInline: 0, netlinkMessages: 0, nftRun: 0, fileWrite: 0, datasync: 0, sync: 0 };
-const ms = { transact: 0, transactInline: 0, nftRun: 0, fileWrite: 0, datasync: 0, sync: 0 };
+const counts = { transact: 0, transactInline: 0, netlinkMessages: 0, nftRun: 0, sysctl: 0, fileWrite: 0, datasync: 0, sync: 0 };
+const ms = { transact: 0, transactInline: 0, nftRun: 0, sysctl: 0, fileWrite: 0, datasync: 0, sync: 0 };
 /** Adds the time from now until `result` settles (at once when it is not a promise) to ms[key]. */
 const timed = (key, start, result) => {
   const done = () => (ms[key] += performance.now() - start);
@@ -39,6 +39,13 @@ addon.nftRun = (text, opts) => {
   counts.nftRun++;
   return timed("nftRun", performance.now(), nftRun(text, opts));
 };
+for (const key of ["readFileInNetns", "writeFileInNetns"]) {
+  const orig = addon[key];
+  addon[key] = (...args) => {
+    counts.sysctl++;
+    return timed("sysctl", performance.now(), orig(...args));
+  };
+}
 const fh = await open("/proc/self/status", "r");
 const proto = Object.getPrototypeOf(fh);
 await fh.close();

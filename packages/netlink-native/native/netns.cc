@@ -200,9 +200,12 @@ struct FileTask : Task {
   std::string file;
   std::string data;
   bool write = false;
+  /** Runs on the calling (JS) thread: a sysctl file on a namespace path that cannot block. */
+  bool here = false;
 
   void Execute() override {
-    RunInNetns(nsPath, error, [&]() {
+    auto run = [&](const std::function<void()>& fn) { return here && !nsPath.empty() ? RunInNetnsHere(nsPath, error, fn) : RunInNetns(nsPath, error, fn); };
+    run([&]() {
       int fd = open(file.c_str(), (write ? O_WRONLY | O_TRUNC : O_RDONLY) | O_CLOEXEC);
       if (fd < 0) {
         error = SysError{errno, "open " + file, ""};
@@ -279,6 +282,13 @@ napi_value FileCall(napi_env env, napi_callback_info info, bool write) {
   if (!ok) {
     delete t;
     return write ? ThrowType(env, "writeFileInNetns(nsPath, file, data)") : ThrowType(env, "readFileInNetns(nsPath, file)");
+  }
+  // A sysctl under /proc/sys answers at once (the few that need RTNL retry the call instead of
+  // sleeping on it), so it skips the pool when its namespace path is one that cannot block.
+  bool sysctl = t->file.rfind("/proc/sys/", 0) == 0 && t->file.find("/..") == std::string::npos;
+  if (sysctl && (t->nsPath.empty() || OnKernelFs(t->nsPath))) {
+    t->here = true;
+    return RunNow(env, t);
   }
   return RunAsync(env, write ? "netd.writeFileInNetns" : "netd.readFileInNetns", t);
 }

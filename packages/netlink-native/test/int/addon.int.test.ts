@@ -183,10 +183,21 @@ describe("netlink-native", () => {
       } finally {
         native.closeNetlink(nl);
       }
+      // Sysctls are read and written on this thread too, in the right namespace: the test
+      // namespace's value changes, the process's own does not.
+      const key = "/proc/sys/net/ipv4/conf/lo/forwarding";
+      const own = await quick(native.readFileInNetns(null, key));
+      const flipped = own.trim() === "1" ? "0" : "1";
+      await quick(native.writeFileInNetns(path, key, flipped));
+      expect((await quick(native.readFileInNetns(path, key))).trim()).toBe(flipped);
+      expect(await quick(native.readFileInNetns(null, key))).toBe(own);
+      expect(readlinkSync("/proc/thread-self/ns/net")).toBe(home);
+      await expect(quick(native.readFileInNetns(path, "/proc/sys/net/ipv4/conf/nope0/forwarding"))).rejects.toMatchObject({ code: "ENOENT" });
       await expect(quick(native.openNetlink(native.NETLINK_ROUTE, fifoInRun))).rejects.toMatchObject({ syscall: `setns ${fifoInRun}` });
       expect(readlinkSync("/proc/thread-self/ns/net")).toBe(home);
       // Elsewhere (here /tmp, which could be a slow filesystem) the pool is used.
       await expect(quick(native.isNetns(join(dir, "x")))).rejects.toThrow("waited for the pool");
+      await expect(quick(native.readFileInNetns(null, join(dir, "x")))).rejects.toThrow("waited for the pool");
     } finally {
       // A writer's open releases the blocked readers.
       closeSync(openSync(blocker, "w"));

@@ -154,6 +154,14 @@ describe("bridge driver: endpoints", () => {
     const veth = snap.namespaces[kernel.hostNetns]!.links.find((l) => l.kind === "veth")!;
     expect(veth.name).toMatch(/^veth[0-9a-f]{7}$/);
     expect(veth).toMatchObject({ master: "br-aaaabbbbcccc", up: true, hairpin: true, mtu: 1450 });
+    expect(snap.namespaces[kernel.hostNetns]!.sysctls[`net.ipv6.conf.${veth.name}.disable_ipv6`]).toBe("1");
+    // IPv6 off on the bridge port before it is up, so that it never gets a link-local address.
+    const hostEndCalls = kernel.calls.filter((c) => JSON.stringify(c.args).includes(veth.name)).map((c) => `${c.method} ${JSON.stringify(c.args.slice(1))}`);
+    expect(hostEndCalls.filter((c) => !c.startsWith("links.get") && !c.startsWith("nft"))).toEqual([
+      expect.stringMatching(/^links\.addVeth .*"up":false/),
+      `sysctl.set ["net.ipv6.conf.${veth.name}.disable_ipv6","1"]`,
+      `links.set ["${veth.name}",{"up":true,"hairpin":true}]`,
+    ]);
     expect(snap.namespaces[kernel.hostNetns]!.nft["inet netd"]!.sets.guard4!.elements).toEqual(["10.31.1.2 : jump guard__br-aaaabbbbcccc"]);
     expect(kernel.calls.find((c) => c.method === "links.addVeth")?.args[1]).toMatchObject({ peer: { netns: c1, name: "eth0" } });
   });

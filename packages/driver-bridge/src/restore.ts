@@ -10,7 +10,7 @@ import type { BridgeEndpoint, BridgeNetworkConfig, Publisher } from "./model.js"
 import { buildBridge } from "./network/create-network.js";
 import { syncRouteFlags } from "./endpoint/gateway-routes.js";
 import { configureContainerEnd } from "./endpoint/container-addresses.js";
-import { createVeth, setHairpin } from "./endpoint/create-veth.js";
+import { bringUpPort, createVeth } from "./endpoint/create-veth.js";
 import { parseNetworkConfig } from "./options.js";
 import type { DriverState, EndpointState } from "./state.js";
 import { UndoStack } from "@netd/driverapi";
@@ -62,7 +62,7 @@ export async function restoreDriver(ctx: DriverContext, state: DriverState, fire
       ctx.log.warn("veth vanished while netd was down; re-creating it", { endpoint: info.id, veth: rec.endpoint.hostIfname });
       await ctx.kernel.links.delete(rec.endpoint.netns, rec.endpoint.ifname);
       await createVeth(ctx, network, rec.endpoint, new UndoStack());
-      await setHairpin(ctx, rec.endpoint);
+      await bringUpPort(ctx, rec.endpoint);
       await configureContainerEnd(ctx, info, rec.endpoint);
       restored = { endpoint: rec.endpoint, routes: { 4: false, 6: false } };
     }

@@ -10,7 +10,7 @@ import { addressOf, parseEndpointOptions } from "../options.js";
 import type { DriverState } from "../state.js";
 import { UndoStack } from "@netd/driverapi";
 import { configureContainerEnd, forgetNeighbours, settleAll } from "./container-addresses.js";
-import { createVeth, setHairpin } from "./create-veth.js";
+import { bringUpPort, createVeth } from "./create-veth.js";
 import { checkHostVethFree, containerIfname, hostVethName, linkNames, randomMac } from "./names.js";
 
 /** The gateways a bridge endpoint reports (none on an internal network). */
@@ -53,7 +53,7 @@ export async function joinEndpoint(
     await forgetNeighbours(ctx, network.bridgeName, ep);
     await createVeth(ctx, network, ep, undo);
     // The host end (bridge port) and the container end are on different netlink sockets.
-    await settleAll([setHairpin(ctx, ep), configureContainerEnd(ctx, info, ep)]);
+    await settleAll([bringUpPort(ctx, ep), configureContainerEnd(ctx, info, ep)]);
     await firewall.addEndpoint(network, ep);
     undo.push(`firewall guards of ${ep.id.slice(0, 12)}`, () => firewall.removeEndpoint(network, ep));
     await state.putEndpoint(ctx.state, { endpoint: ep, routes: { 4: false, 6: false } });

@@ -30,6 +30,10 @@ describe("bridge connectivity between containers", () => {
 
     expect(await env().sendAndReceive(c1.ns, { proto: "tcp", address: addr(e2.ipv4), port: 80, payload: "v4" })).toBe("echo:v4");
     expect(await env().sendAndReceive(c1.ns, { proto: "tcp", address: addr(e2.ipv6), port: 80, payload: "v6" })).toBe("echo:v6");
+    // The bridge ports carry that IPv6 traffic with no IPv6 of their own: no link-local address.
+    const ports = (await w.host.ipJson(["addr", "show", "type", "veth"])) as Array<{ ifname: string; addr_info: Array<{ family: string; local: string }> }>;
+    expect(ports.length).toBe(4);
+    expect(ports.flatMap((p) => p.addr_info.map((a) => `${p.ifname} ${a.family} ${a.local}`))).toEqual([]);
     expect(await env().canReach(c3.ns, { proto: "tcp", address: addr(e4.ipv4), port: 80 })).toBe(false);
     expect(await env().canReach(c3.ns, { proto: "tcp", address: addr(e4.ipv6), port: 80 })).toBe(false);
     // A port c4 published on the host stays usable for its neighbour (as with Docker's proxy).

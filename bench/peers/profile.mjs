@@ -1,8 +1,8 @@
 // Profile of netd's attach/detach path: the daemon runs under `node --cpu-prof` with a
 // preload that counts netlink round trips, nft transactions and store writes/fsyncs; the
 // script fills it to `--attached` sandboxes, runs `--cycles` attach+detach cycles with one
-// published port, and prints per-cycle counts, CPU and the hottest functions and packages.
-// Usage (root): node bench/peers/profile.mjs [--attached 100] [--cycles 200]
+// published port (`--ports N`: N ports), and prints per-cycle counts, CPU and the hottest functions and packages.
+// Usage (root): node bench/peers/profile.mjs [--attached 100] [--cycles 200] [--ports 1]
 import { mkdtempSync, readFileSync, readdirSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -11,7 +11,7 @@ import { fileURLToPath } from "node:url";
 import { createNetd } from "./systems/netd.mjs";
 import { dropAllNetns, dropNetns, makeNetns, slotAddrs, sleep, summarize } from "./util.mjs";
 
-const { values: opt } = parseArgs({ options: { attached: { type: "string", default: "100" }, cycles: { type: "string", default: "200" }, main: { type: "string" } } });
+const { values: opt } = parseArgs({ options: { attached: { type: "string", default: "100" }, cycles: { type: "string", default: "200" }, ports: { type: "string", default: "1" }, main: { type: "string" } } });
 if (process.getuid() !== 0) throw new Error("run as root");
 const dir = mkdtempSync(join(tmpdir(), "netd-prof-"));
 const countFile = join(dir, "counts.json");
@@ -41,7 +41,7 @@ try {
   const cycles = Number(opt.cycles);
   for (let k = 0; k < cycles; k++) {
     const netns = await makeNetns(`${prefix}-m`);
-    const slot = { i: 5000, netns, ...slotAddrs(5000), ports: [{ host: 40000, container: 80 }] };
+    const slot = { i: 5000, netns, ...slotAddrs(5000), ports: Array.from({ length: Number(opt.ports) }, (_, j) => ({ host: 40000 + j, container: 80 + j })) };
     let t = performance.now();
     const id = await netd.attach(slot);
     att.push(performance.now() - t);
@@ -53,7 +53,7 @@ try {
   windowUs[1] = Number(process.hrtime.bigint() / 1000n);
   const cpu = (netd.cpu() - cpu0) / cycles;
   const c1 = await counts();
-  console.log(`attached ${opt.attached}, ${cycles} cycles: attach ${JSON.stringify(summarize(att))}\n  detach ${JSON.stringify(summarize(det))}\n  daemon CPU per cycle ${cpu.toFixed(2)} ms`);
+  console.log(`attached ${opt.attached}, ${cycles} cycles, ${opt.ports} port(s): attach ${JSON.stringify(summarize(att))}\n  detach ${JSON.stringify(summarize(det))}\n  daemon CPU per cycle ${cpu.toFixed(2)} ms`);
   const perCycle = (a, b) => Object.fromEntries(Object.keys(a).map((k) => [k, ((a[k] - (b?.[k] ?? 0)) / cycles).toFixed(2)]));
   const { ms: ms1, ...n1 } = c1;
   console.log("calls per cycle (attach+detach):", perCycle(n1, c0));

@@ -1,6 +1,6 @@
 // Preloaded into the daemon by bench/peers/profile.mjs (node --import): counts netlink
 // round trips (addon transact calls and the messages in them), nft transactions, sysctl
-// reads and writes, store writes and fsyncs, sums the wall time each kind of call took from
+// reads and writes, netd-proxy control requests and bound sockets, store writes and fsyncs, sums the wall time each kind of call took from
 // call to settlement (the time an operation waits on it when nothing else runs), and writes
 // both to $NETD_COUNT_FILE on SIGUSR2.
 import { writeFileSync } from "node:fs";
@@ -9,8 +9,8 @@ import { createRequire } from "node:module";
 
 const require = createRequire(import.meta.url);
 const addon = require("../../../packages/netlink-native/build/Release/netlink_native.node");
-const counts = { transact: 0, transactInline: 0, netlinkMessages: 0, nftRun: 0, sysctl: 0, fileWrite: 0, datasync: 0, sync: 0 };
-const ms = { transact: 0, transactInline: 0, nftRun: 0, sysctl: 0, fileWrite: 0, datasync: 0, sync: 0 };
+const counts = { transact: 0, transactInline: 0, netlinkMessages: 0, nftRun: 0, sysctl: 0, proxyRequest: 0, bindSocket: 0, fileWrite: 0, datasync: 0, sync: 0 };
+const ms = { transact: 0, transactInline: 0, nftRun: 0, sysctl: 0, proxyRequest: 0, bindSocket: 0, fileWrite: 0, datasync: 0, sync: 0 };
 /** Adds the time from now until `result` settles (at once when it is not a promise) to ms[key]. */
 const timed = (key, start, result) => {
   const done = () => (ms[key] += performance.now() - start);
@@ -44,6 +44,14 @@ for (const key of ["readFileInNetns", "writeFileInNetns"]) {
   addon[key] = (...args) => {
     counts.sysctl++;
     return timed("sysctl", performance.now(), orig(...args));
+  };
+}
+for (const [name, key] of [["controlRequest", "proxyRequest"], ["controlRequests", "proxyRequest"], ["bindSocket", "bindSocket"]]) {
+  const orig = addon[name];
+  if (typeof orig !== "function") continue;
+  addon[name] = (...args) => {
+    counts[key]++;
+    return timed(key, performance.now(), orig(...args));
   };
 }
 const fh = await open("/proc/self/status", "r");

@@ -184,6 +184,16 @@ export declare function controlConnect(path: string, timeoutMs?: number): Promis
  */
 export declare function controlRequest(fd: number, text: string, passFd?: number): Promise<string>;
 
+/**
+ * {@link controlRequest} for several requests in one thread-pool hop: `texts[i]` travels with
+ * `passFds[i]` (-1: none); the requests are sent back to back (in chunks of 64) before their
+ * replies are read, so netd-proxy handles them in one wake-up. Resolves to the replies in
+ * request order. A transport failure (timeout, proxy gone) rejects the whole call: how many
+ * requests the proxy handled is then unknown, so the caller should treat the connection as broken.
+ * Throws a TypeError when the arrays are empty or differ in length.
+ */
+export declare function controlRequests(fd: number, texts: readonly string[], passFds: readonly number[]): Promise<string[]>;
+
 /** Closes a descriptor from {@link bindSocket} or {@link controlConnect}. */
 export declare function closeFd(fd: number): void;
 

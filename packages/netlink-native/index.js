@@ -29,6 +29,7 @@ export const trimMalloc = addon.trimMalloc;
 export const bindSocket = addon.bindSocket;
 export const controlConnect = addon.controlConnect;
 export const controlRequest = addon.controlRequest;
+export const controlRequests = addon.controlRequests;
 export const closeFd = addon.closeFd;
 
 /** Absolute path of the netd-proxy executable built next to the addon. */

@@ -144,53 +144,84 @@ napi_value ControlConnect(napi_env env, napi_callback_info info) {
   return RunAsync(env, "controlConnect", t);
 }
 
-// controlRequest(fd, text, passFd) -> reply text; passFd >= 0 travels with SCM_RIGHTS.
+// Sends one request message; `pass` >= 0 travels with it by SCM_RIGHTS.
+bool SendRequest(int fd, const std::string& text, int pass, SysError& error) {
+  iovec iov{const_cast<char*>(text.data()), text.size()};
+  msghdr mh{};
+  mh.msg_iov = &iov;
+  mh.msg_iovlen = 1;
+  alignas(cmsghdr) char cbuf[CMSG_SPACE(sizeof(int))];
+  if (pass >= 0) {
+    memset(cbuf, 0, sizeof(cbuf));
+    mh.msg_control = cbuf;
+    mh.msg_controllen = sizeof(cbuf);
+    cmsghdr* cm = CMSG_FIRSTHDR(&mh);
+    cm->cmsg_level = SOL_SOCKET;
+    cm->cmsg_type = SCM_RIGHTS;
+    cm->cmsg_len = CMSG_LEN(sizeof(int));
+    memcpy(CMSG_DATA(cm), &pass, sizeof(int));
+  }
+  if (sendmsg(fd, &mh, MSG_NOSIGNAL) < 0) {
+    error = SysError{errno, "sendmsg", ""};
+    return false;
+  }
+  return true;
+}
+
+// Reads one reply message.
+bool RecvReply(int fd, std::string& reply, SysError& error) {
+  // Peek at the reply's length first: a buffer of kMaxReply per request (zeroed, 1,024
+  // pages faulted in and unmapped again) cost more CPU than the whole exchange.
+  ssize_t want = recv(fd, nullptr, 0, MSG_PEEK | MSG_TRUNC);
+  if (want < 0) {
+    error = SysError{errno, "recv", ""};
+    return false;
+  }
+  reply.resize(std::min(static_cast<size_t>(want > 0 ? want : 1), kMaxReply));
+  ssize_t n = recv(fd, reply.data(), reply.size(), 0);
+  if (n < 0) {
+    error = SysError{errno, "recv", ""};
+    return false;
+  }
+  if (n == 0) {
+    error = SysError{ECONNRESET, "recv", "the proxy closed the control connection"};
+    return false;
+  }
+  reply.resize(static_cast<size_t>(n));
+  return true;
+}
+
+// Requests sent back to back before their replies are read, so the proxy handles a whole
+// chunk in one wake-up; the chunk bounds the replies queued on our socket.
+constexpr size_t kChunk = 64;
+
+// controlRequest(fd, text, passFd) -> reply text; controlRequests(fd, texts, passFds) -> replies.
 struct RequestTask : Task {
-  int fd = -1, pass = -1;
-  std::string text, reply;
+  int fd = -1;
+  bool many = false;
+  std::vector<std::string> texts, replies;
+  std::vector<int> passes;
   void Execute() override {
-    iovec iov{const_cast<char*>(text.data()), text.size()};
-    msghdr mh{};
-    mh.msg_iov = &iov;
-    mh.msg_iovlen = 1;
-    alignas(cmsghdr) char cbuf[CMSG_SPACE(sizeof(int))];
-    if (pass >= 0) {
-      memset(cbuf, 0, sizeof(cbuf));
-      mh.msg_control = cbuf;
-      mh.msg_controllen = sizeof(cbuf);
-      cmsghdr* cm = CMSG_FIRSTHDR(&mh);
-      cm->cmsg_level = SOL_SOCKET;
-      cm->cmsg_type = SCM_RIGHTS;
-      cm->cmsg_len = CMSG_LEN(sizeof(int));
-      memcpy(CMSG_DATA(cm), &pass, sizeof(int));
+    replies.resize(texts.size());
+    for (size_t at = 0; at < texts.size(); at += kChunk) {
+      size_t end = std::min(texts.size(), at + kChunk);
+      for (size_t i = at; i < end; i++)
+        if (!SendRequest(fd, texts[i], passes[i], error)) return;
+      for (size_t i = at; i < end; i++)
+        if (!RecvReply(fd, replies[i], error)) return;
     }
-    if (sendmsg(fd, &mh, MSG_NOSIGNAL) < 0) {
-      error = SysError{errno, "sendmsg", ""};
-      return;
-    }
-    // Peek at the reply's length first: a buffer of kMaxReply per request (zeroed, 1,024
-    // pages faulted in and unmapped again) cost more CPU than the whole exchange.
-    ssize_t want = recv(fd, nullptr, 0, MSG_PEEK | MSG_TRUNC);
-    if (want < 0) {
-      error = SysError{errno, "recv", ""};
-      return;
-    }
-    reply.resize(std::min(static_cast<size_t>(want > 0 ? want : 1), kMaxReply));
-    ssize_t n = recv(fd, reply.data(), reply.size(), 0);
-    if (n < 0) {
-      error = SysError{errno, "recv", ""};
-      return;
-    }
-    if (n == 0) {
-      error = SysError{ECONNRESET, "recv", "the proxy closed the control connection"};
-      return;
-    }
-    reply.resize(static_cast<size_t>(n));
   }
   napi_value Resolve(napi_env env) override {
-    napi_value v;
-    napi_create_string_utf8(env, reply.data(), reply.size(), &v);
-    return v;
+    auto str = [env](const std::string& r) {
+      napi_value v;
+      napi_create_string_utf8(env, r.data(), r.size(), &v);
+      return v;
+    };
+    if (!many) return str(replies.at(0));
+    napi_value arr;
+    napi_create_array_with_length(env, replies.size(), &arr);
+    for (size_t i = 0; i < replies.size(); i++) napi_set_element(env, arr, static_cast<uint32_t>(i), str(replies[i]));
+    return arr;
   }
 };
 
@@ -201,13 +232,45 @@ napi_value ControlRequest(napi_env env, napi_callback_info info) {
   if (argc < 2) return ThrowType(env, "controlRequest(fd, text, passFd?)");
   auto* t = new RequestTask();
   int64_t fd = -1, pass = -1;
-  if (!GetInt(env, argv[0], fd) || !GetString(env, argv[1], t->text) || (argc > 2 && !GetInt(env, argv[2], pass))) {
+  t->texts.resize(1);
+  if (!GetInt(env, argv[0], fd) || !GetString(env, argv[1], t->texts[0]) || (argc > 2 && !GetInt(env, argv[2], pass))) {
     delete t;
     return nullptr;
   }
   t->fd = static_cast<int>(fd);
-  t->pass = static_cast<int>(pass);
+  t->passes.push_back(static_cast<int>(pass));
   return RunAsync(env, "controlRequest", t);
+}
+
+napi_value ControlRequests(napi_env env, napi_callback_info info) {
+  size_t argc = 3;
+  napi_value argv[3];
+  napi_get_cb_info(env, info, &argc, argv, nullptr, nullptr);
+  const char* usage = "controlRequests(fd, texts, passFds): texts and passFds are arrays of one length";
+  bool isArr = false, isArr2 = false;
+  if (argc < 3 || napi_is_array(env, argv[1], &isArr) != napi_ok || napi_is_array(env, argv[2], &isArr2) != napi_ok || !isArr || !isArr2) return ThrowType(env, usage);
+  uint32_t n = 0, n2 = 0;
+  napi_get_array_length(env, argv[1], &n);
+  napi_get_array_length(env, argv[2], &n2);
+  if (n != n2 || n == 0) return ThrowType(env, usage);
+  auto* t = new RequestTask();
+  t->many = true;
+  t->texts.resize(n);
+  t->passes.resize(n);
+  int64_t fd = -1;
+  bool ok = GetInt(env, argv[0], fd);
+  for (uint32_t i = 0; ok && i < n; i++) {
+    napi_value text, pass;
+    int64_t p = -1;
+    ok = napi_get_element(env, argv[1], i, &text) == napi_ok && napi_get_element(env, argv[2], i, &pass) == napi_ok && GetString(env, text, t->texts[i]) && GetInt(env, pass, p);
+    t->passes[i] = static_cast<int>(p);
+  }
+  if (!ok) {
+    delete t;
+    return nullptr;
+  }
+  t->fd = static_cast<int>(fd);
+  return RunAsync(env, "controlRequests", t);
 }
 
 // closeFd(fd): closes a descriptor from bindSocket or controlConnect.
@@ -227,6 +290,7 @@ void InitFdpass(napi_env env, napi_value exports) {
   SetFunction(env, exports, "bindSocket", BindSocket);
   SetFunction(env, exports, "controlConnect", ControlConnect);
   SetFunction(env, exports, "controlRequest", ControlRequest);
+  SetFunction(env, exports, "controlRequests", ControlRequests);
   SetFunction(env, exports, "closeFd", CloseFd);
 }
 

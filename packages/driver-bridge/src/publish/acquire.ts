@@ -5,7 +5,7 @@
  */
 import type { DriverStateStore } from "@netd/driverapi";
 import type { BridgeFirewall } from "../model.js";
-import type { HoldDeps } from "./host-ports.js";
+import type { GroupHold, HoldDeps } from "./host-ports.js";
 import { holdGroup } from "./host-ports.js";
 import type { ParkedPool } from "./parking.js";
 import { parkKey } from "./parking.js";
@@ -53,20 +53,24 @@ export async function acquireEndpoint(
 ): Promise<void> {
   const { ctx, firewall } = deps;
   const before = record.entries;
+  // Every group takes its host port before its first await, in group order; the groups then
+  // bind together, so the proxy gets a sandbox's ports in one exchange.
+  const held = await Promise.allSettled(groups.map((group) => (group[0]?.mapper === "routed" ? Promise.resolve(null) : holdGroup(deps, group, preferredPort(record, group, siblings), parked))));
   const added: Entry[] = [];
-  for (const group of groups) {
-    if (group[0]?.mapper === "routed") {
-      for (const b of group) added.push({ binding: { ...b, hostPort: 0 }, hold: null });
-      continue;
-    }
-    const { port, holds } = await holdGroup(deps, group, preferredPort(record, group, siblings), parked);
+  groups.forEach((group, k) => {
+    const r = held[k] as PromiseSettledResult<GroupHold | null>;
+    if (r.status === "rejected") return;
+    if (r.value === null) return group.forEach((b) => added.push({ binding: { ...b, hostPort: 0 }, hold: null }));
+    const { port, holds } = r.value;
     undo.push(async () => {
       // Rolled back: the port goes back to the pool, where the rollback's acquire finds it.
       if (!parked) return void (await Promise.allSettled(holds.map((h) => h.release())));
       await Promise.allSettled(holds.map(async (h, i) => parked.set(parkKey(group[i]!.hostIp, group[i]!.protocol, port), await h.park())));
     });
     group.forEach((b, i) => added.push({ binding: { ...b, hostPort: port }, hold: holds[i] ?? null }));
-  }
+  });
+  const failed = held.find((r): r is PromiseRejectedResult => r.status === "rejected");
+  if (failed) throw failed.reason;
   const after = [...before, ...added];
   const applied: AppliedBinding[] = after.map((e) => e.binding);
   await firewall.setEndpointPorts(record.endpoint.id, endpointPorts(record.network, applied));

@@ -9,8 +9,10 @@
 import type { Logger, UserlandProxy, UserlandProxyListener, UserlandProxySpec } from "@netd/driverapi";
 import { Mutex } from "async-mutex";
 import { bindSocket, closeFd, controlRequest, proxyBinaryPath } from "@netd/netlink-native";
+import { createBindingQueue } from "./bindings.js";
+import { exchange, type BatchRequest } from "./exchange.js";
 import { kernelError } from "../linux/errors.js";
-import { addRequest, bindingId, expectOk, parseList, parseStats, validateSpec, type ProxyBindingInfo, type ProxyBindingStats } from "./protocol.js";
+import { addRequest, expectOk, parseList, parseStats, type ProxyBindingInfo, type ProxyBindingStats } from "./protocol.js";
 import { connectProxy, endHungProxy, spawnProxy, type ProxyConnection } from "./process.js";
 
 /** Options of {@link createUserlandProxy}. */
@@ -67,10 +69,6 @@ export interface NetdUserlandProxy {
   stop(): Promise<void>;
 }
 
-function inUse(spec: UserlandProxySpec): Error {
-  return Object.assign(new Error(`${spec.hostIp}:${spec.hostPort}/${spec.protocol} is already served by the userland proxy`), { code: "EADDRINUSE" });
-}
-
 /** How often a proxy this daemon spawned is pinged at most (a hang is all a ping can find there). */
 const SPAWNED_PING_MS = 1000;
 
@@ -82,6 +80,7 @@ export function createUserlandProxy(options: UserlandProxyOptions): NetdUserland
     if (conn?.pid === pid) void watch(true);
   };
   const procOptions = { socketPath: options.socketPath, binary, logPath: options.logPath ?? null, onExit, ...(options.udpIdleSeconds === undefined ? {} : { udpIdleSeconds: options.udpIdleSeconds }) };
+  const bind = (spec: UserlandProxySpec): Promise<number> => bindSocket(spec.protocol, spec.hostIp, spec.hostPort, options.netns ?? null);
   const mutex = new Mutex();
   const active = new Map<string, UserlandProxySpec>();
   const leftovers = new Map<string, ProxyBindingInfo>();
@@ -93,20 +92,13 @@ export function createUserlandProxy(options: UserlandProxyOptions): NetdUserland
   let timer: NodeJS.Timeout | undefined;
   let stopped = false;
 
-  const request = async (text: string, fd = -1): Promise<string> => {
-    if (!conn) throw kernelError("PROXY_UNAVAILABLE", "netd-proxy is not running", "it is restarted automatically; retry in a second");
-    const reply = await controlRequest(conn.fd, text, fd);
+  const unavailable = (): Error => kernelError("PROXY_UNAVAILABLE", "netd-proxy is not running", "it is restarted automatically; retry in a second");
+
+  const request = async (text: string): Promise<string> => {
+    if (!conn) throw unavailable();
+    const reply = await controlRequest(conn.fd, text);
     lastAnswer = Date.now();
     return expectOk(text, reply);
-  };
-
-  const handOver = async (spec: UserlandProxySpec): Promise<void> => {
-    const fd = await bindSocket(spec.protocol, spec.hostIp, spec.hostPort, options.netns ?? null);
-    try {
-      await request(addRequest(spec), fd);
-    } finally {
-      closeFd(fd);
-    }
   };
 
   const emit = (event: UserlandProxyEvent): UserlandProxyEvent => {
@@ -127,14 +119,25 @@ export function createUserlandProxy(options: UserlandProxyOptions): NetdUserland
     spawned = true;
     leftovers.clear();
     let lost = 0;
+    const failed = (spec: UserlandProxySpec, error: unknown): void => {
+      lost++;
+      options.log?.error("userland proxy: cannot serve a published port again after a proxy restart", { ...spec, error: String(error) });
+    };
+    const batch: BatchRequest[] = [];
     for (const spec of active.values()) {
       try {
-        await handOver(spec);
+        batch.push({
+          text: addRequest(spec),
+          fd: await bind(spec),
+          settle: (r) => {
+            if (!r.ok) failed(spec, r.error);
+          },
+        });
       } catch (error) {
-        lost++;
-        options.log?.error("userland proxy: cannot serve a published port again after a proxy restart", { ...spec, error: String(error) });
+        failed(spec, error);
       }
     }
+    await exchange(conn.fd, batch);
     emit({ type: "restarted", pid: conn.pid, bindings: active.size - lost, lost });
   };
 
@@ -160,29 +163,21 @@ export function createUserlandProxy(options: UserlandProxyOptions): NetdUserland
     });
   }
 
-  const startBinding = (raw: UserlandProxySpec): Promise<UserlandProxyListener> => {
-    const spec = validateSpec(raw);
-    const id = bindingId(spec);
-    return mutex.runExclusive(async () => {
-      if (active.has(id)) throw inUse(spec);
-      const left = leftovers.get(id);
-      leftovers.delete(id);
-      const same = left && validateSpec({ ...left, protocol: spec.protocol, hostIp: spec.hostIp, hostPort: spec.hostPort }).containerIp === spec.containerIp && left.containerPort === spec.containerPort;
-      if (left && !same) await request(`remove ${id}`);
-      if (!same) await handOver(spec);
-      active.set(id, spec);
-      let closed: Promise<void> | undefined;
-      return {
-        spec: raw,
-        close: () =>
-          (closed ??= mutex.runExclusive(async () => {
-            if (active.get(id) !== spec) return;
-            active.delete(id);
-            await request(`remove ${id}`).catch((error: unknown) => options.log?.warn("userland proxy: remove failed", { id, error: String(error) }));
-          })),
-      };
-    });
-  };
+  const bindings = createBindingQueue({
+    mutex,
+    active,
+    leftovers,
+    bind,
+    connection: () => conn?.fd ?? null,
+    unavailable,
+    answered: () => void (lastAnswer = Date.now()),
+    async broken(error) {
+      // How much of the batch the proxy handled is unknown: a fresh proxy gets what is active.
+      options.log?.warn("userland proxy: control exchange failed; starting it again", { pid: conn?.pid, error: String(error) });
+      await recover().catch((e: unknown) => options.log?.error("userland proxy: restart failed", { error: String(e) }));
+    },
+    ...(options.log ? { log: options.log } : {}),
+  });
 
   return {
     async open() {
@@ -200,7 +195,7 @@ export function createUserlandProxy(options: UserlandProxyOptions): NetdUserland
       const mine = new Set<UserlandProxyListener>();
       return {
         async start(spec) {
-          const listener = await startBinding(spec);
+          const listener = await bindings.start(spec);
           const tracked: UserlandProxyListener = {
             spec: listener.spec,
             close: () => {

@@ -235,6 +235,36 @@ describe("netd-proxy (userland proxy process)", () => {
     }
   });
 
+  it("fails a start whose exchange times out (hung proxy) and restarts the proxy with what is active", async () => {
+    const w = await world(env());
+    let stoppedPid: number | null = null;
+    const at = (hostPort: number, containerPort: number) => ({ protocol: "tcp", hostIp: "127.0.0.1", hostPort, containerIp: "10.77.0.2", containerPort });
+    try {
+      const s = await env().startEchoServer(w.ctr, { proto: "tcp", address: "10.77.0.2", port: 0, reply: "up" });
+      await w.agent.call("start", "a", at(18091, s.port));
+      stoppedPid = await w.agent.call<number>("pid");
+      // Within a second of an answer no ping is due: the start's own exchange finds the hang.
+      process.kill(stoppedPid, "SIGSTOP");
+      await expect(w.agent.call("start", "b", at(18092, s.port))).rejects.toMatchObject({ code: "EAGAIN" });
+      await until(async () => (await w.agent.call<{ type: string }[]>("getEvents")).some((e) => e.type === "restarted"), 5000);
+      const events = await w.agent.call<{ type: string; bindings: number; lost: number }[]>("getEvents");
+      expect(events.find((e) => e.type === "restarted")).toMatchObject({ bindings: 1, lost: 0 });
+      await until(() => Promise.resolve(!existsSync(`/proc/${stoppedPid}`)), 3000);
+      stoppedPid = null;
+      expect((await w.agent.call<{ id: string }[]>("stats")).map((x) => x.id)).toEqual(["tcp/127.0.0.1/18091"]);
+      expect(await w.agent.call("canBind", "tcp", "127.0.0.1", 18092)).toBe(true);
+      expect(await env().sendAndReceive(w.host, { proto: "tcp", address: "127.0.0.1", port: 18091, payload: "a" })).toBe("up:a");
+      await w.agent.call("start", "b", at(18092, s.port));
+      expect(await env().sendAndReceive(w.host, { proto: "tcp", address: "127.0.0.1", port: 18092, payload: "b" })).toBe("up:b");
+    } finally {
+      if (stoppedPid !== null) {
+        process.kill(stoppedPid, "SIGKILL");
+        process.kill(stoppedPid, "SIGCONT");
+      }
+      await done(w);
+    }
+  });
+
   it("keeps an established flow across kill -9 of the daemon; the next daemon adopts and reconciles", async () => {
     const w = await world(env());
     await w.ctr.exec(["true"]);

@@ -10,6 +10,7 @@
 import type { Core } from "./core.js";
 import { changedParticipants, contextFor, gatewaysOf, joinedEndpoints, participantsOf, rememberDelivered, toEndpointInfo, toNetworkInfo, toSandboxInfo } from "./core.js";
 import { deleteEndpoint } from "./endpoint/delete-endpoint.js";
+import { forgetNetns } from "./sandbox/netns-owner.js";
 import { deliverGatewayChange } from "./gateway/notify.js";
 import type { EndpointRecord, NetworkRecord, SandboxRecord } from "./model.js";
 import type { Txn } from "./txn/transaction.js";
@@ -62,6 +63,7 @@ async function dropVanished(core: Core, txn: Txn, sb: SandboxRecord): Promise<vo
   }
   txn.delete("sandbox", sb.id);
   core.state.sandboxes.delete(sb.id);
+  forgetNetns(core, sb.id);
 }
 
 /** Step 4: one gateway event per sandbox with joined endpoints, in one transaction. */

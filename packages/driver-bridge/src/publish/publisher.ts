@@ -28,6 +28,9 @@ export interface PublisherOptions {
 export function createPublisherWith(deps: PublisherDeps, options: PublisherOptions): Publisher {
   const { ctx, firewall } = deps;
   const records = new Map<string, EndpointRecord>();
+  // sandbox id → its endpoints' records: siblings and "the sandbox's last endpoint here"
+  // without scanning every record (O(sandboxes) per attach and detach at scale).
+  const bySandbox = new Map<string, Set<EndpointRecord>>();
   const proxy = options.userlandProxy ? options.createProxy() : null;
   const applyDeps: AcquireDeps = { ctx, firewall, proxy };
 
@@ -36,8 +39,16 @@ export function createPublisherWith(deps: PublisherDeps, options: PublisherOptio
     if (!record) {
       record = { endpoint, network: deps.network(endpoint.networkId), entries: [], lastPorts: new Map() };
       records.set(endpoint.id, record);
+      const mine = bySandbox.get(endpoint.sandboxId) ?? new Set();
+      bySandbox.set(endpoint.sandboxId, mine.add(record));
     }
     return record;
+  };
+  const forgetRecord = (record: EndpointRecord): void => {
+    records.delete(record.endpoint.id);
+    const mine = bySandbox.get(record.endpoint.sandboxId);
+    mine?.delete(record);
+    if (mine?.size === 0) bySandbox.delete(record.endpoint.sandboxId);
   };
 
   // sandbox id → ports its release phase parked for its acquire phase (parking.ts).
@@ -56,8 +67,7 @@ export function createPublisherWith(deps: PublisherDeps, options: PublisherOptio
     return errors;
   };
 
-  const siblingsOf = (record: EndpointRecord): EndpointRecord[] =>
-    [...records.values()].filter((r) => r !== record && r.endpoint.sandboxId === record.endpoint.sandboxId);
+  const siblingsOf = (record: EndpointRecord): EndpointRecord[] => [...(bySandbox.get(record.endpoint.sandboxId) ?? [])].filter((r) => r !== record);
 
   return {
     async onGatewayChange(store: DriverStateStore, change: GatewayChange, endpoints: readonly BridgeEndpoint[]) {
@@ -112,11 +122,11 @@ export function createPublisherWith(deps: PublisherDeps, options: PublisherOptio
         }
         // A release that failed before letting go of the holds (e.g. its firewall update)
         // keeps the record, so that the retried leave still finds and frees the host ports.
-        if (record.entries.length === 0) records.delete(endpointId);
+        if (record.entries.length === 0) forgetRecord(record);
       }
       // The sandbox's last endpoint here is gone: nothing will take its parked ports back.
       const sandboxId = record?.endpoint.sandboxId;
-      if (sandboxId !== undefined && ![...records.values()].some((r) => r.endpoint.sandboxId === sandboxId)) errors.push(...(await releasePool(sandboxId)));
+      if (sandboxId !== undefined && !bySandbox.has(sandboxId)) errors.push(...(await releasePool(sandboxId)));
       try {
         await forgetStored(store, endpointId);
       } catch (error) {
@@ -139,6 +149,7 @@ export function createPublisherWith(deps: PublisherDeps, options: PublisherOptio
     async close() {
       const holds = [...records.values()].flatMap((r) => r.entries.map((e) => e.hold));
       records.clear();
+      bySandbox.clear();
       await Promise.allSettled([...parking.keys()].map((id) => releasePool(id)));
       await Promise.allSettled(holds.flatMap((h) => (h ? [h.release()] : [])));
       await proxy?.close();

@@ -6,7 +6,7 @@ import type { SandboxRecord } from "../model.js";
 import { NO_GATEWAYS } from "../model.js";
 import { checkName, checkStringMap } from "../validate.js";
 import { checkExposedPorts, checkPortBindings } from "./port-bindings.js";
-import { checkNetnsFree } from "./netns-owner.js";
+import { checkNetnsFree, rememberNetns } from "./netns-owner.js";
 
 export interface CreateSandboxRequest {
   /** Default: the first 12 characters of the id. */
@@ -46,7 +46,7 @@ export async function createSandbox(core: Core, req: CreateSandboxRequest = {}, 
   }
   core.state.pendingSandboxNames.add(name);
   try {
-    if (req.netns !== undefined) await checkNetnsFree(core, req.netns);
+    const identity = req.netns === undefined ? null : await checkNetnsFree(core, req.netns);
     const netnsOwned = req.netns === undefined;
     const netns = req.netns ?? `/run/netns/${core.netnsPrefix}${id.slice(0, 12)}`;
     const record: SandboxRecord = { id, name, netns, netnsOwned, portBindings, exposedPorts, labels, gateways: NO_GATEWAYS, created: new Date().toISOString() };
@@ -61,6 +61,8 @@ export async function createSandbox(core: Core, req: CreateSandboxRequest = {}, 
       throw e;
     }
     core.state.sandboxes.set(id, record);
+    // A namespace netd made is read at the next create on a caller's namespace.
+    rememberNetns(core, id, identity);
     core.log.info("sandbox created", { sandbox: name, id, netns });
     return record;
   } finally {

@@ -4,6 +4,7 @@ import { deleteEndpoint } from "../endpoint/delete-endpoint.js";
 import type { SandboxRecord } from "../model.js";
 import { retryOnce } from "../txn/retry-once.js";
 import { leave } from "./leave.js";
+import { forgetNetns } from "./netns-owner.js";
 
 /**
  * Deletes a sandbox (reference §1.8) in one transaction: marks it deleting so no gateway
@@ -36,6 +37,7 @@ export async function deleteSandbox(core: Core, sandbox: SandboxRecord): Promise
     txn.delete("sandbox", sandbox.id);
     await txn.commit();
     core.state.sandboxes.delete(sandbox.id);
+    forgetNetns(core, sandbox.id);
     core.state.delivered.delete(sandbox.id);
   } finally {
     core.state.deleting.delete(sandbox.id);

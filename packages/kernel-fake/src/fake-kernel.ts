@@ -4,13 +4,13 @@ import { createConntrack } from "./conntrack.js";
 import { fail } from "./errors.js";
 import { Faults, MUTATING_METHODS, type FaultError, type FaultPredicate, type KernelMethod } from "./faults.js";
 import { createLinks } from "./links.js";
-import { createNamespaces } from "./namespaces.js";
+import { createNamespaces, NETNS_DIR } from "./namespaces.js";
 import { createNft } from "./nft.js";
 import { createRoutes } from "./routes.js";
 import { takeSnapshot, type FakeSnapshot } from "./snapshot.js";
 import { FakeWorld, linkInfo, macFor, type FakeConntrackEntry, type SyncApi } from "./state.js";
 import { createSysctl } from "./sysctl.js";
-import { checkLinkName, checkMac, checkMtu, ipText, parseIp } from "./validate.js";
+import { checkLinkName, checkMac, checkMtu, checkNetnsName, ipText, parseIp } from "./validate.js";
 
 /** Options of {@link createFakeKernel}. */
 export interface FakeKernelOptions {
@@ -66,6 +66,12 @@ export interface FakeKernel extends Kernel {
   clearFaults(): void;
   /** Makes an empty namespace (with lo) exist at `path`, as a container runtime would. Not recorded. */
   seedNetns(path: NetnsPath): void;
+  /**
+   * Leaves /run/netns/NAME as a plain file that is not a namespace, as a namespace create or
+   * delete interrupted by kill -9 between its mount and its file steps does: `netns.list`
+   * lists it, `exists` and `identity` do not see a namespace, `delete` removes it. Not recorded.
+   */
+  seedStaleNetnsFile(name: string): void;
   /** Makes a link exist that netd did not create (e.g. the host's eth0). Not recorded. */
   seedLink(netns: NetnsPath, link: SeedLink): LinkInfo;
   /** Adds a conntrack entry that `conntrack.delete` can match. Not recorded. */
@@ -143,6 +149,10 @@ export function createFakeKernel(options: FakeKernelOptions = {}): FakeKernel {
       if (typeof path !== "string" || !path.startsWith("/")) throw fail("INVALID_NETNS", `seedNetns needs an absolute path, got ${JSON.stringify(path)}`);
       if (world.namespaces.has(path)) throw fail("NETNS_EXISTS", `network namespace ${path} already exists`);
       world.addNamespace(path);
+    },
+    seedStaleNetnsFile: (name) => {
+      if (world.namespaces.has(`${NETNS_DIR}/${checkNetnsName(name)}`)) throw fail("NETNS_EXISTS", `network namespace ${NETNS_DIR}/${name} already exists`);
+      world.staleNetnsFiles.add(name);
     },
     seedLink: (netns, spec) => {
       const ns = world.ns(netns);

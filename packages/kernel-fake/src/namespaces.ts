@@ -12,7 +12,7 @@ export function createNamespaces(world: FakeWorld, hostNetns: NetnsPath): SyncAp
   return {
     create(name: string): NetnsPath {
       const path = `${NETNS_DIR}/${checkNetnsName(name)}`;
-      if (world.namespaces.has(path)) {
+      if (world.namespaces.has(path) || world.staleNetnsFiles.has(name)) {
         throw fail("NETNS_EXISTS", `network namespace ${path} already exists`, `pick another name or delete '${name}' first`, { netns: path });
       }
       world.addNamespace(path);
@@ -24,6 +24,7 @@ export function createNamespaces(world: FakeWorld, hostNetns: NetnsPath): SyncAp
       if (path === hostNetns) {
         throw fail("INVALID_NETNS", `${path} is the host namespace and cannot be deleted`, "delete only namespaces netd created");
       }
+      if (path.startsWith(`${NETNS_DIR}/`)) world.staleNetnsFiles.delete(path.slice(NETNS_DIR.length + 1));
       const ns = world.namespaces.get(path);
       if (!ns) return;
       // Destroying a namespace destroys its devices; veth peers elsewhere die with them.
@@ -42,11 +43,12 @@ export function createNamespaces(world: FakeWorld, hostNetns: NetnsPath): SyncAp
       return typeof path === "string" && world.namespaces.has(path);
     },
 
+    // Like readdir of /run/netns: a stale plain file is listed too.
     list(): string[] {
-      return [...world.namespaces.keys()]
-        .filter((p) => p.startsWith(`${NETNS_DIR}/`))
-        .map((p) => p.slice(NETNS_DIR.length + 1))
-        .sort();
+      return [
+        ...[...world.namespaces.keys()].filter((p) => p.startsWith(`${NETNS_DIR}/`)).map((p) => p.slice(NETNS_DIR.length + 1)),
+        ...world.staleNetnsFiles,
+      ].sort();
     },
 
     // Each fake namespace has exactly one path, so the path is its identity.

@@ -91,6 +91,8 @@ export const MAIN_TABLE = 254;
 /** The fake's whole world: namespaces by path and a link index counter. */
 export class FakeWorld {
   readonly namespaces = new Map<NetnsPath, FakeNamespace>();
+  /** Names under /run/netns that are plain files, not namespaces (a create or delete interrupted by kill -9). */
+  readonly staleNetnsFiles = new Set<string>();
   private nextIndex = 2;
 
   /** Adds an empty namespace at `path` with `lo` up (index 1, as in every namespace). */

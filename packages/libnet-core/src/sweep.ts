@@ -6,7 +6,10 @@
  * to the store whatever the history.
  *
  * Only what carries netd's name is touched: `/run/netns/<netnsPrefix><12 hex>` (the name
- * create-sandbox derives from the sandbox id). A namespace still holding any link besides
+ * create-sandbox derives from the sandbox id). Such a name that is a plain file, not a
+ * namespace, is what a create or delete killed between its mount and its file steps leaves
+ * (a delete's unmount waits for an RCU grace period, so the window is milliseconds wide): it is
+ * removed too. A namespace still holding any link besides
  * `lo` is left alone and logged: it is in use (a process put something there), and two daemons
  * that share a `--netns-prefix` must not delete each other's unjoined sandboxes' namespaces
  * by accident more than the check allows (docs/reliability.md says: one prefix per daemon).
@@ -29,6 +32,12 @@ export async function sweepNamespaces(core: Core): Promise<string[]> {
     const path = `/run/netns/${name}`;
     if (!pattern.test(name) || known.has(path)) continue;
     try {
+      if (!(await core.kernel.netns.exists(path))) {
+        await core.kernel.netns.delete(path);
+        removed.push(name);
+        core.log.warn("removed a file under /run/netns that carries netd's name but is no namespace (a create or delete interrupted by a crash)", { netns: path });
+        continue;
+      }
       const links = (await core.kernel.links.list(path)).filter((l) => l.name !== "lo");
       if (links.length > 0) {
         core.log.warn("namespace carries netd's name but no sandbox, and is in use; left alone", { netns: path, links: links.map((l) => l.name) });

@@ -88,6 +88,26 @@ describe("netd restart and restore", () => {
     expect(await netdVeths(w)).toBe(0);
   });
 
+  it("removes a sandbox namespace that a kill -9 left half deleted (unmounted, its file kept)", async () => {
+    const w = (world = await makeNetdWorld(env()));
+    await w.start();
+    await w.ok(["network", "create", "--subnet", "10.233.0.0/24", "n1"]);
+    await w.ok(["sandbox", "create", "--name", "half", "--network", "n1"]);
+    const sb = await w.adoptSandbox("half");
+    const pid = w.daemon!.pid;
+    process.kill(pid, "SIGKILL");
+    await waitFor(`netd (pid ${pid}) to exit after SIGKILL`, () => !alive(pid), () => w.daemon!.output());
+    // What a sandbox delete killed between the namespace's unmount and its unlink leaves.
+    const umount = await w.remote.exec(["nsenter", `--mount=/proc/${process.pid}/ns/mnt`, "--", "umount", sb.Netns]);
+    expect(umount.code, umount.stderr).toBe(0);
+    expect(existsSync(sb.Netns)).toBe(true);
+    await w.start();
+    expect(jsonLines<SandboxJson>(await w.ok(["sandbox", "ls", "--format", "json"]))).toEqual([]);
+    expect(existsSync(sb.Netns)).toBe(false);
+    await w.ok(["network", "rm", "n1"]);
+    await waitFor("the veth to go with its namespace", async () => (await netdVeths(w)) === 0, () => "");
+  });
+
   it("refuses a second daemon on the same socket or data dir, and cleanup removes everything netd owns", async () => {
     const w = (world = await makeNetdWorld(env()));
     await w.start();

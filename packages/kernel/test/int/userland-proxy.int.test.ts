@@ -31,6 +31,15 @@ async function done(w: World): Promise<void> {
   rmSync(w.socketPath, { force: true });
 }
 
+/** done(), after ending a proxy the test stopped with SIGSTOP that is still there (the test failed). */
+async function doneAfterStop(w: World, stoppedPid: number | null): Promise<void> {
+  if (stoppedPid !== null) {
+    process.kill(stoppedPid, "SIGKILL");
+    process.kill(stoppedPid, "SIGCONT");
+  }
+  await done(w);
+}
+
 async function until(check: () => Promise<boolean>, timeoutMs: number): Promise<number> {
   const t0 = Date.now();
   while (Date.now() - t0 < timeoutMs) {
@@ -227,11 +236,7 @@ describe("netd-proxy (userland proxy process)", () => {
       stoppedPid = null;
       expect(await env().sendAndReceive(w.host, { proto: "tcp", address: "127.0.0.1", port: 18088, payload: "after\n" })).toBe("re:after\n");
     } finally {
-      if (stoppedPid !== null) {
-        process.kill(stoppedPid, "SIGKILL");
-        process.kill(stoppedPid, "SIGCONT");
-      }
-      await done(w);
+      await doneAfterStop(w, stoppedPid);
     }
   });
 
@@ -257,11 +262,7 @@ describe("netd-proxy (userland proxy process)", () => {
       await w.agent.call("start", "b", at(18092, s.port));
       expect(await env().sendAndReceive(w.host, { proto: "tcp", address: "127.0.0.1", port: 18092, payload: "b" })).toBe("up:b");
     } finally {
-      if (stoppedPid !== null) {
-        process.kill(stoppedPid, "SIGKILL");
-        process.kill(stoppedPid, "SIGCONT");
-      }
-      await done(w);
+      await doneAfterStop(w, stoppedPid);
     }
   });
 

@@ -152,32 +152,35 @@ describe("netd-proxy (userland proxy process)", () => {
 
   it("sends a turn's starts and closes together, each settling on its own", async () => {
     const w = await world(env());
-    const s1 = await env().startEchoServer(w.ctr, { proto: "tcp", address: "10.77.0.2", port: 0, reply: "one" });
-    const s2 = await env().startEchoServer(w.ctr, { proto: "tcp", address: "10.77.0.2", port: 0, reply: "two" });
-    const s6 = await env().startEchoServer(w.ctr, { proto: "tcp", address: "fd77::2", port: 0, reply: "six" });
-    const at = (hostIp: string, hostPort: number, containerIp: string, containerPort: number) => ({ protocol: "tcp", hostIp, hostPort, containerIp, containerPort });
-    await w.agent.call("start", "old", at("127.0.0.1", 18100, "10.77.0.2", s1.port));
-    await w.agent.call("occupy", "tcp", "127.0.0.1", 18102);
-    const outcomes = await w.agent.call<string[]>("batch", [
-      { op: "stop", key: "old" },
-      // The same port right after its removal in the same turn: the bind waits for the removal.
-      { op: "start", key: "new", spec: at("127.0.0.1", 18100, "10.77.0.2", s2.port) },
-      { op: "start", key: "b", spec: at("127.0.0.1", 18101, "10.77.0.2", s1.port) },
-      { op: "start", key: "b-again", spec: at("127.0.0.1", 18101, "10.77.0.2", s2.port) },
-      { op: "start", key: "taken", spec: at("127.0.0.1", 18102, "10.77.0.2", s1.port) },
-      { op: "start", key: "v6", spec: at("::1", 18101, "fd77::2", s6.port) },
-    ]);
-    expect(outcomes).toEqual(["ok", "ok", "ok", "EADDRINUSE", "EADDRINUSE", "ok"]);
-    expect(await env().sendAndReceive(w.host, { proto: "tcp", address: "127.0.0.1", port: 18100, payload: "a" })).toBe("two:a");
-    expect(await env().sendAndReceive(w.host, { proto: "tcp", address: "127.0.0.1", port: 18101, payload: "b" })).toBe("one:b");
-    expect(await env().sendAndReceive(w.host, { proto: "tcp", address: "::1", port: 18101, payload: "c" })).toBe("six:c");
-    const ids = (await w.agent.call<{ id: string }[]>("stats")).map((s) => s.id).sort();
-    expect(ids).toEqual(["tcp/127.0.0.1/18100", "tcp/127.0.0.1/18101", "tcp/::1/18101"]);
-    // Closing them all in one turn frees every port.
-    expect(await w.agent.call<string[]>("batch", ["new", "b", "v6"].map((key) => ({ op: "stop", key })))).toEqual(["ok", "ok", "ok"]);
-    expect(await w.agent.call("stats")).toEqual([]);
-    expect(await w.agent.call("canBind", "tcp", "127.0.0.1", 18100)).toBe(true);
-    await done(w);
+    try {
+      const s1 = await env().startEchoServer(w.ctr, { proto: "tcp", address: "10.77.0.2", port: 0, reply: "one" });
+      const s2 = await env().startEchoServer(w.ctr, { proto: "tcp", address: "10.77.0.2", port: 0, reply: "two" });
+      const s6 = await env().startEchoServer(w.ctr, { proto: "tcp", address: "fd77::2", port: 0, reply: "six" });
+      const at = (hostIp: string, hostPort: number, containerIp: string, containerPort: number) => ({ protocol: "tcp", hostIp, hostPort, containerIp, containerPort });
+      await w.agent.call("start", "old", at("127.0.0.1", 18100, "10.77.0.2", s1.port));
+      await w.agent.call("occupy", "tcp", "127.0.0.1", 18102);
+      const outcomes = await w.agent.call<string[]>("batch", [
+        { op: "stop", key: "old" },
+        // The same port right after its removal in the same turn: the bind waits for the removal.
+        { op: "start", key: "new", spec: at("127.0.0.1", 18100, "10.77.0.2", s2.port) },
+        { op: "start", key: "b", spec: at("127.0.0.1", 18101, "10.77.0.2", s1.port) },
+        { op: "start", key: "b-again", spec: at("127.0.0.1", 18101, "10.77.0.2", s2.port) },
+        { op: "start", key: "taken", spec: at("127.0.0.1", 18102, "10.77.0.2", s1.port) },
+        { op: "start", key: "v6", spec: at("::1", 18101, "fd77::2", s6.port) },
+      ]);
+      expect(outcomes).toEqual(["ok", "ok", "ok", "EADDRINUSE", "EADDRINUSE", "ok"]);
+      expect(await env().sendAndReceive(w.host, { proto: "tcp", address: "127.0.0.1", port: 18100, payload: "a" })).toBe("two:a");
+      expect(await env().sendAndReceive(w.host, { proto: "tcp", address: "127.0.0.1", port: 18101, payload: "b" })).toBe("one:b");
+      expect(await env().sendAndReceive(w.host, { proto: "tcp", address: "::1", port: 18101, payload: "c" })).toBe("six:c");
+      const ids = (await w.agent.call<{ id: string }[]>("stats")).map((s) => s.id).sort();
+      expect(ids).toEqual(["tcp/127.0.0.1/18100", "tcp/127.0.0.1/18101", "tcp/::1/18101"]);
+      // Closing them all in one turn frees every port.
+      expect(await w.agent.call<string[]>("batch", ["new", "b", "v6"].map((key) => ({ op: "stop", key })))).toEqual(["ok", "ok", "ok"]);
+      expect(await w.agent.call("stats")).toEqual([]);
+      expect(await w.agent.call("canBind", "tcp", "127.0.0.1", 18100)).toBe(true);
+    } finally {
+      await done(w);
+    }
   });
 
   it("frees the port when a binding is removed", async () => {

@@ -1,11 +1,12 @@
-import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { describe, expect, it } from "vitest";
+import { afterAll, describe, expect, it } from "vitest";
 import { collectReport, type VitestReport } from "./reports.js";
 
 const dir = mkdtempSync(join(tmpdir(), "netd-vm-report-test-"));
 let n = 0;
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
 function report(over: Partial<VitestReport>): string {
   const path = join(dir, `in-${n++}.json`);

@@ -10,8 +10,8 @@ import { expectOk } from "./protocol.js";
 export interface BatchRequest {
   readonly text: string;
   readonly fd: number;
-  /** The proxy's reply body ("ok ..." stripped), or its refusal (PROXY_REFUSED) or the transport error. */
-  settle(result: { ok: true; body: string } | { ok: false; error: unknown }): void;
+  /** Ok, or the proxy's refusal (PROXY_REFUSED) or the transport error. */
+  settle(result: { ok: true } | { ok: false; error: unknown }): void;
 }
 
 /**
@@ -29,10 +29,11 @@ export async function exchange(fd: number, batch: readonly BatchRequest[]): Prom
     );
     batch.forEach((r, i) => {
       try {
-        r.settle({ ok: true, body: expectOk(r.text, replies[i] ?? "") });
+        expectOk(r.text, replies[i] ?? "");
       } catch (error) {
-        r.settle({ ok: false, error });
+        return r.settle({ ok: false, error });
       }
+      r.settle({ ok: true });
     });
     return null;
   } catch (error) {
